@@ -1,0 +1,106 @@
+"""The course's command line: ``python -m course_lib COMMAND ...``.
+
+Commands
+--------
+check-env         report versions and anything missing (what notebook 00 does)
+images            list the bundled images with their split, source and licence
+build-notebooks   write the exercise notebooks in notebooks/ from solutions/
+
+Every command has ``--help``. Errors print one line starting with ``error:``
+and exit with status 2; nothing in the library imports this module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main", "build_parser"]
+
+_REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+class CommandError(Exception):
+    """A problem with the user's input, reported as one line without a traceback."""
+
+
+def _command_check_env(arguments: argparse.Namespace) -> int:
+    from .environment import setup
+
+    report = setup(seed=0, tensorflow=not arguments.skip_tensorflow, verbose=True)
+    return 0 if report.ok else 1
+
+
+def _command_images(arguments: argparse.Namespace) -> int:
+    from . import data
+
+    names = data.list_images(split=arguments.split)
+    width = max(len(name) for name in names)
+    for name in names:
+        info = data.image_info(name)
+        print(f"{name:<{width}}  {info.split:<5}  {info.kind:<10}  {info.licence}  ({info.source})")
+    return 0
+
+
+def _command_build_notebooks(arguments: argparse.Namespace) -> int:
+    from .student_notebooks import build_notebooks
+
+    result = build_notebooks(arguments.solutions, arguments.out, check=arguments.check, force=arguments.force)
+    report = result.report()
+    if report:
+        print(report)
+    if arguments.check and result.stale:
+        print(f"error: {len(result.stale)} exercise notebook(s) out of date; run "
+              "`python -m course_lib build-notebooks`", file=sys.stderr)
+        return 1
+    if result.protected:
+        print(f"error: {len(result.protected)} notebook(s) you edited were not overwritten; "
+              "add --force to replace them (a backup is kept)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand (also used to test ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m course_lib",
+        description="Deep Image Restoration: the course's command line.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check_env = commands.add_parser("check-env", help="report versions and anything missing",
+                                    description="Check the installation: versions, TensorFlow, the widget front end.")
+    check_env.add_argument("--skip-tensorflow", action="store_true", help="do not import TensorFlow (faster)")
+    check_env.set_defaults(handler=_command_check_env)
+
+    images = commands.add_parser("images", help="list the bundled images",
+                                 description="List the images that ship inside the installed wheels.")
+    images.add_argument("--split", choices=["train", "test", "extra"], help="only this split")
+    images.set_defaults(handler=_command_images)
+
+    build = commands.add_parser(
+        "build-notebooks", help="write notebooks/ (exercises) from solutions/",
+        description="Generate the exercise notebooks from the solution notebooks: solution regions become "
+                    "stubs, outputs and widget state are removed. Notebooks you edited are kept unless --force.")
+    build.add_argument("--solutions", type=Path, default=_REPOSITORY / "solutions", help="solution notebooks folder")
+    build.add_argument("--out", type=Path, default=_REPOSITORY / "notebooks", help="exercise notebooks folder")
+    build.add_argument("--check", action="store_true", help="write nothing; fail if notebooks/ is out of date")
+    build.add_argument("--force", action="store_true", help="overwrite edited notebooks (keeping a backup)")
+    build.set_defaults(handler=_command_build_notebooks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except (CommandError, ValueError, FileNotFoundError, FileExistsError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

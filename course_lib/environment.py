@@ -1,0 +1,265 @@
+"""Set-up of a notebook session: quiet TensorFlow, seeds, CPU threads, and a version report.
+
+Every notebook's first cell is::
+
+    import course_lib
+    course_lib.setup()
+
+which makes the notebook repeatable (the same seed everywhere), keeps TensorFlow's
+start-up chatter out of the output, and says clearly when something the course
+needs is missing or too old, before the learner meets a confusing error later.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import platform
+import random
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_integer
+
+__all__ = ["setup", "environment_report", "EnvironmentReport", "MINIMUM_VERSIONS"]
+
+#: The oldest versions the course is tested with, by distribution name.
+MINIMUM_VERSIONS = {
+    "numpy": "1.24",
+    "scipy": "1.10",
+    "matplotlib": "3.7",
+    "scikit-image": "0.22",
+    "scikit-learn": "1.3",
+    "pillow": "10.0",
+    "ipywidgets": "8.0",
+    "jupyterlab_widgets": "3.0",
+    "bm3d": "4.0",
+    "tqdm": "4.60",
+    "keras": "3.10",
+}
+
+# TensorFlow ships as different distributions per platform; any one of them will do.
+_TENSORFLOW_DISTRIBUTIONS = ("tensorflow-cpu", "tensorflow", "tensorflow-macos", "tensorflow-intel")
+_TENSORFLOW_MINIMUM = "2.16"
+
+
+def _version_tuple(text: str) -> tuple:
+    parts = []
+    for piece in text.split("."):
+        digits = "".join(character for character in piece if character.isdigit())
+        if not digits:
+            break
+        parts.append(int(digits))
+        if len(digits) != len(piece):
+            break
+    return tuple(parts)
+
+
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+@dataclass
+class EnvironmentReport:
+    """What :func:`setup` found: versions, threads, seed, and warnings.
+
+    Attributes
+    ----------
+    versions : dict
+        Distribution name to installed version (None when missing).
+    warnings : list of str
+        One plain sentence per problem, with what to do about it.
+    seed : int
+        The seed given to Python, NumPy and Keras.
+    threads : int
+        The CPU threads TensorFlow was asked to use.
+    """
+
+    versions: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    seed: int = 0
+    threads: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs the learner's attention."""
+        return not self.warnings
+
+    def summary(self) -> str:
+        """A few lines for the notebook: versions, then warnings (if any)."""
+        shown = ["python", "numpy", "tensorflow", "keras", "scikit-image", "ipywidgets"]
+        parts = [f"{name} {self.versions.get(name) or 'MISSING'}" for name in shown]
+        lines = [
+            "course_lib " + self.versions.get("course_lib", "?") + " | " + " | ".join(parts),
+            f"seed {self.seed} | CPU threads {self.threads} | {platform.system()} {platform.machine()}",
+        ]
+        if self.warnings:
+            lines += [f"WARNING: {message}" for message in self.warnings]
+        else:
+            lines.append("Environment OK.")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def environment_report() -> EnvironmentReport:
+    """Check installed versions and the widget front end, without importing TensorFlow.
+
+    Returns
+    -------
+    EnvironmentReport
+        With ``versions`` filled in and one warning per missing or outdated
+        dependency. The widget check looks for ``ipywidgets`` 8 and its
+        JupyterLab front end ``jupyterlab_widgets`` 3 (without it, widgets show
+        as "Error displaying widget" or as plain text).
+    """
+    from . import __version__
+
+    report = EnvironmentReport()
+    report.versions["course_lib"] = __version__
+    report.versions["python"] = platform.python_version()
+    if sys.version_info < (3, 10):
+        report.warnings.append(
+            f"Python {platform.python_version()} is too old; the course needs Python 3.10 or newer."
+        )
+    for distribution, minimum in MINIMUM_VERSIONS.items():
+        version = _installed_version(distribution)
+        report.versions[distribution] = version
+        if version is None:
+            if distribution == "jupyterlab_widgets":
+                report.warnings.append(
+                    "The widget front end (jupyterlab_widgets) is missing, so sliders will not show "
+                    "in JupyterLab: run `pip install 'jupyterlab_widgets>=3'` and restart JupyterLab."
+                )
+            else:
+                report.warnings.append(
+                    f"{distribution} is not installed: run `pip install -e .` in the course folder."
+                )
+        elif _version_tuple(version) < _version_tuple(minimum):
+            report.warnings.append(
+                f"{distribution} {version} is older than the {minimum} the course needs: "
+                f"run `pip install -U '{distribution}>={minimum}'`."
+            )
+    tensorflow_version = None
+    for distribution in _TENSORFLOW_DISTRIBUTIONS:
+        tensorflow_version = _installed_version(distribution)
+        if tensorflow_version:
+            break
+    report.versions["tensorflow"] = tensorflow_version
+    if tensorflow_version is None:
+        report.warnings.append(
+            "TensorFlow is not installed: run `pip install -e .` (it installs tensorflow-cpu, or "
+            "tensorflow on macOS)."
+        )
+    elif _version_tuple(tensorflow_version) < _version_tuple(_TENSORFLOW_MINIMUM):
+        report.warnings.append(
+            f"TensorFlow {tensorflow_version} is older than {_TENSORFLOW_MINIMUM}, the first release "
+            "that works with Keras 3."
+        )
+    ipywidgets_version = report.versions.get("ipywidgets")
+    widgets_front_end = report.versions.get("jupyterlab_widgets")
+    if ipywidgets_version and widgets_front_end:
+        if _version_tuple(ipywidgets_version)[:1] == (8,) and _version_tuple(widgets_front_end)[:1] != (3,):
+            report.warnings.append(
+                f"ipywidgets {ipywidgets_version} needs jupyterlab_widgets 3.x, found "
+                f"{widgets_front_end}: widgets may show as 'Error displaying widget'."
+            )
+    return report
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+
+
+def setup(
+    seed: int = 0,
+    *,
+    threads: int | None = None,
+    tensorflow: bool = True,
+    deterministic: bool = True,
+    verbose: bool = True,
+) -> EnvironmentReport:
+    """Prepare a notebook session: quiet logs, seeds, CPU threads, version report.
+
+    Parameters
+    ----------
+    seed : int
+        Seed for Python's ``random``, NumPy's global generator and, when
+        TensorFlow is loaded, Keras (``keras.utils.set_random_seed``).
+    threads : int, optional
+        CPU threads for TensorFlow's operations. Defaults to the number of CPU
+        cores (``os.cpu_count()``).
+    tensorflow : bool
+        Import TensorFlow and Keras now (a few seconds) so that they are seeded
+        and their threads set. Notebooks without models may pass False.
+    deterministic : bool
+        Ask TensorFlow for deterministic kernels
+        (``tf.config.experimental.enable_op_determinism``), so that training
+        cells give the same numbers on every run on the same machine.
+    verbose : bool
+        Print the report (versions, then any warnings).
+
+    Returns
+    -------
+    EnvironmentReport
+        Versions found and warnings, also printed when `verbose`.
+
+    Notes
+    -----
+    TensorFlow reads ``TF_CPP_MIN_LOG_LEVEL`` and ``TF_ENABLE_ONEDNN_OPTS`` only
+    when it is first imported. ``import course_lib`` sets both (to 3 and 0)
+    unless the learner set them already, so they take effect as long as
+    TensorFlow was not imported before ``course_lib``; setup warns otherwise.
+    """
+    seed = check_integer(seed, "seed", minimum=0)
+    if threads is None:
+        threads = os.cpu_count() or 1
+    threads = check_integer(threads, "threads", minimum=1)
+    tensorflow_imported_before = "tensorflow" in sys.modules
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    _seed_everything(seed)
+    report = environment_report()
+    report.seed = seed
+    report.threads = threads
+    if tensorflow and report.versions.get("tensorflow"):
+        if tensorflow_imported_before and os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "3":
+            report.warnings.append(
+                "TensorFlow was imported before course_lib, so its start-up logs were not silenced; "
+                "put `import course_lib` first."
+            )
+        _configure_tensorflow(seed, threads, deterministic, report)
+    if verbose:
+        print(report.summary())
+    return report
+
+
+def _configure_tensorflow(seed: int, threads: int, deterministic: bool, report: EnvironmentReport) -> None:
+    try:
+        tensorflow_module = importlib.import_module("tensorflow")
+        keras = importlib.import_module("keras")
+    except Exception as error:  # an import that fails half-way, e.g. a broken wheel
+        report.warnings.append(f"TensorFlow failed to import ({type(error).__name__}: {error}).")
+        return
+    try:
+        tensorflow_module.config.threading.set_intra_op_parallelism_threads(threads)
+        tensorflow_module.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+    except RuntimeError:
+        # TensorFlow's runtime has started already (setup was called twice); the
+        # thread pools cannot change any more, which is harmless.
+        pass
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        try:
+            tensorflow_module.config.experimental.enable_op_determinism()
+        except Exception:  # pragma: no cover - very old TensorFlow
+            report.warnings.append("This TensorFlow cannot enable deterministic operations.")

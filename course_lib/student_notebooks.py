@@ -1,0 +1,238 @@
+"""Generate the exercise notebooks in ``notebooks/`` from the solutions in ``solutions/``.
+
+``solutions/`` is the only place notebooks are edited. In a solution notebook the
+code a learner should write is marked as in nbgrader::
+
+    def psnr(reference, estimate):
+        ### BEGIN SOLUTION
+        mse = np.mean((reference - estimate) ** 2)
+        return 10 * np.log10(1.0 / mse)
+        ### END SOLUTION
+
+and an answer in a Markdown cell between ``<!-- BEGIN SOLUTION -->`` and
+``<!-- END SOLUTION -->``. The exercise version replaces each marked region with
+a stub (``raise NotImplementedError``, or "*Your answer here.*"), clears every
+output and execution count, and strips saved widget state.
+
+Generated notebooks record a fingerprint of their cells. A notebook whose cells
+no longer match its fingerprint has been worked on by a learner, so it is only
+replaced with ``force=True``, and then a backup copy is kept first.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "BEGIN_SOLUTION",
+    "END_SOLUTION",
+    "make_exercise_notebook",
+    "build_notebooks",
+    "BuildResult",
+    "cell_fingerprint",
+]
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+_MARKDOWN_BEGIN = "<!-- BEGIN SOLUTION -->"
+_MARKDOWN_END = "<!-- END SOLUTION -->"
+_CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError(\"Write your code here, then run the check below.\")"
+_MARKDOWN_STUB = "*Your answer here.*"
+_METADATA_KEY = "course_lib"
+
+
+def _source_text(cell: dict) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _replace_code_solutions(source: str, where: str) -> str:
+    lines = source.split("\n")
+    output: list[str] = []
+    inside = False
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped == BEGIN_SOLUTION:
+            if inside:
+                raise ValueError(f"{where}: nested {BEGIN_SOLUTION} at line {number}")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            output += [indent + stub_line for stub_line in _CODE_STUB.split("\n")]
+        elif stripped == END_SOLUTION:
+            if not inside:
+                raise ValueError(f"{where}: {END_SOLUTION} without {BEGIN_SOLUTION} at line {number}")
+            inside = False
+        elif not inside:
+            output.append(line)
+    if inside:
+        raise ValueError(f"{where}: {BEGIN_SOLUTION} is never closed by {END_SOLUTION}")
+    return "\n".join(output)
+
+
+def _replace_markdown_solutions(source: str, where: str) -> str:
+    pattern = re.compile(re.escape(_MARKDOWN_BEGIN) + r".*?" + re.escape(_MARKDOWN_END), re.DOTALL)
+    replaced = pattern.sub(_MARKDOWN_STUB, source)
+    if _MARKDOWN_BEGIN in replaced or _MARKDOWN_END in replaced:
+        raise ValueError(f"{where}: unbalanced {_MARKDOWN_BEGIN} / {_MARKDOWN_END}")
+    return replaced
+
+
+def cell_fingerprint(notebook: dict) -> str:
+    """SHA-256 of the cells' types, sources and outputs (what a learner changes when working)."""
+    cells = [
+        {"type": cell["cell_type"], "source": _source_text(cell), "outputs": cell.get("outputs", [])}
+        for cell in notebook["cells"]
+    ]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def make_exercise_notebook(solution: dict, *, source_name: str = "solution") -> dict:
+    """Return the exercise version of a solution notebook (a new dict; the input is unchanged).
+
+    Parameters
+    ----------
+    solution : dict
+        A notebook as loaded by :func:`json.load` (nbformat 4).
+    source_name : str
+        Shown in error messages and recorded in the metadata.
+    """
+    if not isinstance(solution, dict) or "cells" not in solution:
+        raise ValueError(f"solution must be a notebook dictionary with 'cells'; got {type(solution).__name__}")
+    notebook = copy.deepcopy(solution)
+    notebook.get("metadata", {}).pop("widgets", None)
+    for index, cell in enumerate(notebook["cells"]):
+        where = f"{source_name}, cell {index}"
+        source = _source_text(cell)
+        if cell["cell_type"] == "code":
+            if BEGIN_SOLUTION in source or END_SOLUTION in source:
+                source = _replace_code_solutions(source, where)
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        elif cell["cell_type"] == "markdown" and (_MARKDOWN_BEGIN in source or _MARKDOWN_END in source):
+            source = _replace_markdown_solutions(source, where)
+        cell["source"] = source
+        cell.get("metadata", {}).pop("execution", None)
+        cell.get("metadata", {}).pop("widgets", None)
+    notebook.setdefault("metadata", {})[_METADATA_KEY] = {
+        "generated_from": source_name,
+        "note": "Generated by `python -m course_lib build-notebooks`; edit the solution instead.",
+        "fingerprint": cell_fingerprint(notebook),
+    }
+    return notebook
+
+
+def _serialize(notebook: dict) -> str:
+    return json.dumps(notebook, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build_notebooks` did (or, with ``check=True``, would do) to each notebook.
+
+    Attributes
+    ----------
+    written, unchanged, stale, protected : list of pathlib.Path
+        Exercise notebooks that were (re)written, already up to date, out of
+        date (only with ``check=True``), or left alone because a learner edited them.
+    backups : list of pathlib.Path
+        Copies kept before overwriting edited notebooks with ``force=True``.
+    orphans : list of pathlib.Path
+        Exercise notebooks with no solution any more (never deleted).
+    """
+
+    written: list
+    unchanged: list
+    stale: list
+    protected: list
+    backups: list
+    orphans: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.stale and not self.protected
+
+    def report(self) -> str:
+        lines = []
+        for label, paths in (("written", self.written), ("up to date", self.unchanged),
+                             ("OUT OF DATE", self.stale), ("NOT OVERWRITTEN (edited by you; --force keeps a backup)",
+                                                           self.protected),
+                             ("backup kept", self.backups), ("no solution for", self.orphans)):
+            lines += [f"{label}: {path}" for path in paths]
+        return "\n".join(lines)
+
+
+def _was_edited(path: Path) -> bool:
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return True
+    recorded = notebook.get("metadata", {}).get(_METADATA_KEY, {}).get("fingerprint")
+    return recorded is None or recorded != cell_fingerprint(notebook)
+
+
+def build_notebooks(
+    solutions_folder="solutions",
+    exercises_folder="notebooks",
+    *,
+    check: bool = False,
+    force: bool = False,
+    backup_folder=None,
+) -> BuildResult:
+    """Write (or with `check`, compare) every exercise notebook from its solution.
+
+    Parameters
+    ----------
+    solutions_folder, exercises_folder : str or os.PathLike
+    check : bool
+        Write nothing; report notebooks whose content differs from what would be generated.
+    force : bool
+        Overwrite exercise notebooks a learner has edited, after copying each to
+        `backup_folder` (default ``<exercises_folder>/.backups``) with a time stamp.
+    """
+    solutions_folder = Path(solutions_folder)
+    exercises_folder = Path(exercises_folder)
+    if not solutions_folder.is_dir():
+        raise FileNotFoundError(f"solutions_folder {str(solutions_folder)!r} is not a folder")
+    backup_folder = Path(backup_folder) if backup_folder else exercises_folder / ".backups"
+    result = BuildResult([], [], [], [], [], [])
+    solution_paths = sorted(solutions_folder.glob("*.ipynb"))
+    if not solution_paths:
+        raise FileNotFoundError(f"solutions_folder {str(solutions_folder)!r} holds no notebooks")
+    if not check:
+        exercises_folder.mkdir(parents=True, exist_ok=True)
+    for solution_path in solution_paths:
+        try:
+            solution = json.loads(solution_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{solution_path} is not valid notebook JSON: {error}") from None
+        generated = _serialize(make_exercise_notebook(solution, source_name=f"solutions/{solution_path.name}"))
+        target = exercises_folder / solution_path.name
+        if target.exists() and target.read_text(encoding="utf-8") == generated:
+            result.unchanged.append(target)
+            continue
+        if check:
+            result.stale.append(target)
+            continue
+        if target.exists() and _was_edited(target):
+            if not force:
+                result.protected.append(target)
+                continue
+            backup_folder.mkdir(parents=True, exist_ok=True)
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            backup = backup_folder / f"{target.stem}.{stamp}.ipynb"
+            shutil.copy2(target, backup)
+            result.backups.append(backup)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_text(generated, encoding="utf-8")
+        temporary.replace(target)
+        result.written.append(target)
+    solution_names = {path.name for path in solution_paths}
+    result.orphans = [path for path in sorted(exercises_folder.glob("*.ipynb")) if path.name not in solution_names]
+    return result

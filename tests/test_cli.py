@@ -1,0 +1,77 @@
+"""The command line, run as a learner would: `python -m course_lib ...`."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_lib import cli
+
+COMMANDS = ["check-env", "images", "build-notebooks"]
+
+
+def _run(*arguments, cwd=None):
+    return subprocess.run([sys.executable, "-m", "course_lib", *arguments], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([command, "--help"])
+    assert stopped.value.code == 0
+    assert "usage: python -m course_lib " + command in capsys.readouterr().out
+
+
+def test_no_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([])
+    assert stopped.value.code == 2
+
+
+def test_images_lists_the_split(capsys):
+    assert cli.main(["images", "--split", "test"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("camera")
+
+
+def test_check_env_runs_in_a_subprocess():
+    result = _run("check-env", "--skip-tensorflow")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Environment OK" in result.stdout
+
+
+def test_build_notebooks_end_to_end(tmp_path):
+    solutions = tmp_path / "solutions"
+    solutions.mkdir()
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+                           "source": "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (solutions / "a.ipynb").write_text(json.dumps(notebook))
+    out = tmp_path / "notebooks"
+    arguments = ["build-notebooks", "--solutions", str(solutions), "--out", str(out)]
+    result = _run(*arguments)
+    assert result.returncode == 0, result.stderr
+    assert "NotImplementedError" in (out / "a.ipynb").read_text()
+    assert _run(*arguments, "--check").returncode == 0
+    notebook["cells"][0]["source"] += "# changed\n"
+    (solutions / "a.ipynb").write_text(json.dumps(notebook))
+    stale = _run(*arguments, "--check")
+    assert stale.returncode == 1 and "out of date" in stale.stderr
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    result = _run("build-notebooks", "--solutions", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: solutions_folder") and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_repository_notebooks_are_built(tmp_path):
+    repository = Path(cli.__file__).resolve().parents[1]
+    result = _run("build-notebooks", "--solutions", str(repository / "solutions"), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.glob("*.ipynb")) == sorted(
+        path.name for path in (repository / "solutions").glob("*.ipynb"))

@@ -1,0 +1,60 @@
+import importlib.metadata
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import course_lib
+from course_lib import environment
+
+
+def test_import_sets_quiet_tensorflow_variables():
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == "3"
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_setup_seeds_and_reports(capsys):
+    report = course_lib.setup(seed=7, tensorflow=False)
+    first = np.random.rand(3)
+    course_lib.setup(seed=7, tensorflow=False, verbose=False)
+    np.testing.assert_array_equal(first, np.random.rand(3))
+    printed = capsys.readouterr().out
+    assert "numpy" in printed and "seed 7" in printed
+    assert report.versions["numpy"] == importlib.metadata.version("numpy")
+    assert report.ok, report.warnings
+
+
+def test_missing_or_old_dependencies_are_reported(monkeypatch):
+    real_version = environment._installed_version
+
+    def fake_version(distribution):
+        return {"jupyterlab_widgets": None, "scipy": "1.2.0"}.get(distribution, real_version(distribution))
+
+    monkeypatch.setattr(environment, "_installed_version", fake_version)
+    report = environment.environment_report()
+    assert not report.ok
+    assert any("jupyterlab_widgets" in warning and "Error" not in warning for warning in report.warnings)
+    assert any("scipy 1.2.0 is older than the 1.10" in warning for warning in report.warnings)
+    assert "WARNING: " in report.summary()
+
+
+def test_bad_arguments():
+    import pytest
+
+    with pytest.raises(ValueError, match="seed must be at least 0"):
+        course_lib.setup(seed=-1, tensorflow=False)
+    with pytest.raises(TypeError, match="threads must be an integer"):
+        course_lib.setup(threads="two", tensorflow=False)
+
+
+def test_tensorflow_start_up_is_silent():
+    """In a fresh interpreter, import course_lib then setup(): nothing on stderr from TensorFlow."""
+    program = "import course_lib; course_lib.setup(seed=1, threads=1)"
+    environment_variables = {key: value for key, value in os.environ.items() if not key.startswith("TF_")}
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300,
+                            env=environment_variables)
+    assert result.returncode == 0, result.stderr
+    assert "Environment OK" in result.stdout
+    assert "oneDNN" not in result.stderr and "cpu_feature_guard" not in result.stderr, result.stderr
+    assert result.stderr.strip() == "", result.stderr

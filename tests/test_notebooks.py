@@ -1,0 +1,114 @@
+"""Properties of the course notebooks, and a run of every exercise notebook with its stubs.
+
+The solution notebooks themselves are executed and compared by nbval (``solutions/`` is
+in the test paths). Here each exercise notebook, generated fresh from its solution, is
+run top to bottom: the only acceptable outcome is that every check answers "not
+attempted yet" and no cell raises.
+"""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_lib import checks
+from course_lib.student_notebooks import make_exercise_notebook
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((REPOSITORY / "solutions").glob("*.ipynb"))
+EXPECTED = ["00_welcome", "01_images_degradations_metrics", "02_classical_filters", "03_histograms_and_enhancement"]
+
+
+def _load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _source(cell):
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def test_the_course_notebooks_exist():
+    names = [path.stem for path in SOLUTIONS]
+    for name in EXPECTED:
+        assert name in names, f"solutions/{name}.ipynb is missing"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.stem)
+def test_solution_notebook_shape(path):
+    notebook = _load(path)
+    assert path.stat().st_size < 4_000_000, "keep a notebook under 4 MB"
+    assert "widgets" not in notebook["metadata"], "saved widget state must be stripped"
+    code = [_source(cell) for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert "course_lib.setup(" in code[0], "the first code cell calls course_lib.setup()"
+    assert any("# NBVAL_CHECK_OUTPUT" in source for source in code), "no cell's output is checked by nbval"
+    markdown = "\n".join(_source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+    assert re.search(r"what we learned", markdown, re.IGNORECASE), "end with a 'what we learned' section"
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("execution_count") is not None or not _source(cell).strip(), (
+                "solution notebooks are committed executed, with their outputs")
+            assert not any(output.get("output_type") == "error" for output in cell["outputs"]), (
+                f"a stored error output in {path.name}: {_source(cell)[:80]}")
+
+
+@pytest.mark.parametrize("name", EXPECTED[1:])
+def test_each_topic_notebook_has_at_least_three_checked_exercises_and_a_widget(name):
+    notebook = _load(REPOSITORY / "solutions" / f"{name}.ipynb")
+    code = "\n".join(_source(cell) for cell in notebook["cells"] if cell["cell_type"] == "code")
+    keys = checks.list_exercises(name)
+    assert len(keys) >= 3, f"{name} has {len(keys)} exercises"
+    for key in keys:
+        assert f"check_{key}(" in code, f"{name} never calls check_{key}"
+    assert re.search(r"SwipeComparison\(|ParameterExplorer\(", code), f"{name} shows no widget"
+
+
+def _run_exercise_notebook(path, tmp_path):
+    import nbclient
+    import nbformat
+
+    exercise = make_exercise_notebook(_load(path), source_name=path.name)
+    notebook = nbformat.reads(json.dumps(exercise), as_version=4)
+    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    return notebook
+
+
+def _texts(cell):
+    for output in cell.get("outputs", []):
+        if "text" in output:
+            yield "".join(output["text"])
+        for value in output.get("data", {}).values():
+            if isinstance(value, (str, list)):
+                yield "".join(value)
+
+
+class _ExerciseNotebookRun:
+    """One class per notebook, so pytest-xdist's loadscope runs them on different workers."""
+
+    name = ""
+
+    @pytest.mark.notebook
+    def test_runs_with_stubs_and_every_check_says_not_attempted(self, tmp_path):
+        path = REPOSITORY / "solutions" / f"{self.name}.ipynb"
+        if not path.exists():
+            pytest.fail(f"solutions/{self.name}.ipynb is missing")
+        notebook = _run_exercise_notebook(path, tmp_path)
+        errors = [
+            (index, output.get("ename"), output.get("evalue"))
+            for index, cell in enumerate(notebook.cells) for output in cell.get("outputs", [])
+            if output.get("output_type") == "error"
+        ]
+        assert not errors, f"cells raised errors in the exercise version: {errors}"
+        everything = "\n".join(text for cell in notebook.cells for text in _texts(cell))
+        for key in checks.list_exercises(self.name):
+            assert f"[{key}] not attempted yet" in everything, f"check of {key!r} did not report 'not attempted'"
+        assert "correct!" not in everything, "a check passed on a stub"
+
+
+for _name in EXPECTED:
+    _class_name = "TestExercises" + _name.split("_")[0]
+    setattr(sys.modules[__name__], _class_name, type(_class_name, (_ExerciseNotebookRun,), {"name": _name}))
+del _name, _class_name
