@@ -5,6 +5,7 @@ Commands
 check-env         report versions and anything missing (what notebook 00 does)
 images            list the bundled images with their split, source and licence
 build-notebooks   write the exercise notebooks in notebooks/ from solutions/
+execute-notebooks run solution notebooks in place and save them with their outputs
 
 Every command has ``--help``. Errors print one line starting with ``error:``
 and exit with status 2; nothing in the library imports this module.
@@ -61,6 +62,21 @@ def _command_build_notebooks(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _command_execute_notebooks(arguments: argparse.Namespace) -> int:
+    from .notebook_execution import execute_notebook
+
+    failures = 0
+    for path in arguments.notebooks:
+        try:
+            seconds = execute_notebook(path, timeout=arguments.timeout)
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            failures += 1
+            continue
+        print(f"{path}: executed in {seconds:.1f} s")
+    return 1 if failures else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand (also used to test ``--help``)."""
     parser = argparse.ArgumentParser(
@@ -89,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--check", action="store_true", help="write nothing; fail if notebooks/ is out of date")
     build.add_argument("--force", action="store_true", help="overwrite edited notebooks (keeping a backup)")
     build.set_defaults(handler=_command_build_notebooks)
+
+    execute = commands.add_parser(
+        "execute-notebooks", help="run solution notebooks in place, saving their outputs",
+        description="Execute notebooks top to bottom in a fresh kernel and save them with their outputs "
+                    "(widget state stripped). A notebook with a failing cell is left unchanged.")
+    execute.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help=".ipynb files")
+    execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
+    execute.set_defaults(handler=_command_execute_notebooks)
     return parser
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from course_lib import cli
 
-COMMANDS = ["check-env", "images", "build-notebooks"]
+COMMANDS = ["check-env", "images", "build-notebooks", "execute-notebooks"]
 
 
 def _run(*arguments, cwd=None):
@@ -75,3 +75,22 @@ def test_repository_notebooks_are_built(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.glob("*.ipynb")) == sorted(
         path.name for path in (repository / "solutions").glob("*.ipynb"))
+
+
+def test_execute_notebooks_saves_outputs_and_refuses_failures(tmp_path):
+    import nbformat
+
+    good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    good.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(good, tmp_path / "good.ipynb")
+    result = _run("execute-notebooks", str(tmp_path / "good.ipynb"))
+    assert result.returncode == 0, result.stderr
+    saved = json.loads((tmp_path / "good.ipynb").read_text())
+    assert saved["cells"][0]["outputs"][0]["text"] == "42\n"
+    bad = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")])
+    nbformat.write(bad, tmp_path / "bad.ipynb")
+    before = (tmp_path / "bad.ipynb").read_text()
+    result = _run("execute-notebooks", str(tmp_path / "bad.ipynb"))
+    assert result.returncode == 1 and "ZeroDivisionError" in result.stderr
+    assert (tmp_path / "bad.ipynb").read_text() == before
+    assert _run("execute-notebooks", str(tmp_path / "missing.ipynb")).returncode == 2
