@@ -230,7 +230,9 @@ def clahe(image, *, clip_limit: float = 0.01, kernel_size=None, bins: int = 256)
         contrast; 0 or 1 gives plain adaptive equalization (no limit).
     kernel_size : int, tuple of int or None
         Tile size in pixels (one int for square tiles). ``None`` means 1/8 of
-        the image height by 1/8 of its width.
+        the image height by 1/8 of its width. On small images those tiles hold
+        so few pixels that the clip limit rounds to about one count per bin and
+        the result looks washed out: give tiles of at least ~25 pixels.
     bins : int
         Number of histogram bins per tile.
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import check_integer
+from ._validation import check_choice, check_integer
 
 __all__ = ["setup", "environment_report", "EnvironmentReport", "MINIMUM_VERSIONS"]
 
@@ -186,6 +186,7 @@ def setup(
     threads: int | None = None,
     tensorflow: bool = True,
     deterministic: bool = True,
+    figure_format: str = "jpeg",
     verbose: bool = True,
 ) -> EnvironmentReport:
     """Prepare a notebook session: quiet logs, seeds, CPU threads, version report.
@@ -205,6 +206,12 @@ def setup(
         Ask TensorFlow for deterministic kernels
         (``tf.config.experimental.enable_op_determinism``), so that training
         cells give the same numbers on every run on the same machine.
+    figure_format : {"jpeg", "png"}
+        How a notebook stores its matplotlib figures. JPEG (quality 92) keeps
+        notebooks full of photographs small; PNG is lossless, for looking at
+        subtle artifacts. Only the figures are affected: computations never,
+        and the live widgets always show lossless PNG. Outside Jupyter this
+        does nothing.
     verbose : bool
         Print the report (versions, then any warnings).
 
@@ -221,6 +228,7 @@ def setup(
     TensorFlow was not imported before ``course_lib``; setup warns otherwise.
     """
     seed = check_integer(seed, "seed", minimum=0)
+    check_choice(figure_format, "figure_format", ("jpeg", "png"))
     if threads is None:
         threads = os.cpu_count() or 1
     threads = check_integer(threads, "threads", minimum=1)
@@ -228,6 +236,7 @@ def setup(
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     _seed_everything(seed)
+    _configure_figures(figure_format)
     report = environment_report()
     report.seed = seed
     report.threads = threads
@@ -241,6 +250,23 @@ def setup(
     if verbose:
         print(report.summary())
     return report
+
+
+def _configure_figures(figure_format: str) -> None:
+    """Choose the inline figure format when running in a Jupyter kernel; otherwise do nothing."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the course
+        return
+    shell = get_ipython()
+    if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    if figure_format == "jpeg":
+        set_matplotlib_formats("jpeg", pil_kwargs={"quality": 92})
+    else:
+        set_matplotlib_formats("png")
 
 
 def _configure_tensorflow(seed: int, threads: int, deterministic: bool, report: EnvironmentReport) -> None:

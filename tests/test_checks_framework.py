@@ -46,6 +46,7 @@ def test_statuses_in_order(square_exercise):
     assert _status(in_place) == checks.MODIFIED_INPUT
     assert _status(lambda array: list(array**2)[:2]) == checks.WRONG_SHAPE
     assert _status(lambda array: "four") == checks.WRONG_TYPE
+    assert _status(lambda array: (array**2, np.ones(7))) == checks.WRONG_TYPE  # e.g. (counts, bin_edges)
     assert _status(lambda array: (array**2).astype(int)) == checks.WRONG_TYPE
     assert _status(lambda array: array * 2) == checks.WRONG_VALUES
     assert _status(lambda array: array**2) == checks.CORRECT

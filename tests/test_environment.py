@@ -58,3 +58,11 @@ def test_tensorflow_start_up_is_silent():
     assert "Environment OK" in result.stdout
     assert "oneDNN" not in result.stderr and "cpu_feature_guard" not in result.stderr, result.stderr
     assert result.stderr.strip() == "", result.stderr
+
+
+def test_figure_format_is_validated_and_harmless_outside_jupyter():
+    import pytest
+
+    course_lib.setup(tensorflow=False, figure_format="png", verbose=False)
+    with pytest.raises(ValueError, match="figure_format must be one of"):
+        course_lib.setup(tensorflow=False, figure_format="gif", verbose=False)

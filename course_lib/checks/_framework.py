@@ -253,7 +253,13 @@ def _compare_values(got: Any, expected: Any, item: Exercise) -> tuple[str, str, 
     expected_array = np.asarray(expected)
     if not isinstance(got, (np.ndarray, list, tuple)) or isinstance(got, str):
         return WRONG_TYPE, f"expected a NumPy array of shape {expected_array.shape}, got {_describe_value(got)}.", []
-    got_array = np.asarray(got)
+    try:
+        got_array = np.asarray(got)
+    except ValueError:  # e.g. a tuple of arrays of different lengths
+        return WRONG_TYPE, (
+            f"expected one NumPy array of shape {expected_array.shape}, got {_describe_value(got)} "
+            "whose pieces have different sizes (did you return more than was asked?)."
+        ), []
     if got_array.dtype == object:
         return WRONG_TYPE, "the result could not be read as a numeric array.", []
     if got_array.shape != expected_array.shape:
