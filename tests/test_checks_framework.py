@@ -150,3 +150,8 @@ def test_every_exercise_has_its_solution_in_the_solution_notebook():
         text = repr(checks.solution(key))
         assert f"def {checks.exercise(key).function_name}(" in text, key
         assert "BEGIN SOLUTION" not in text
+
+
+def test_wrong_value_details_print_plain_numbers(square_exercise):
+    feedback = framework.run_check("_test_square", lambda array: array**2 + 1)
+    assert "there you returned 2, expected 1" in feedback.details[2]

@@ -264,6 +264,11 @@ def _compare_values(got: Any, expected: Any, item: Exercise) -> tuple[str, str, 
         return WRONG_TYPE, "the result could not be read as a numeric array.", []
     if got_array.shape != expected_array.shape:
         return WRONG_SHAPE, f"expected shape {expected_array.shape}, got {got_array.shape}.", []
+    if np.iscomplexobj(got_array) and not np.iscomplexobj(expected_array):
+        return WRONG_TYPE, (
+            f"expected real numbers, got a complex array (dtype {got_array.dtype}); "
+            "an inverse FFT returns complex values: keep the real part with np.real(...)."
+        ), []
     if np.issubdtype(expected_array.dtype, np.floating) and not np.issubdtype(got_array.dtype, np.floating):
         return WRONG_TYPE, (
             f"expected a floating-point array, got dtype {got_array.dtype} "
@@ -294,9 +299,15 @@ def _compare_values(got: Any, expected: Any, item: Exercise) -> tuple[str, str, 
     details = [
         f"{int(wrong.sum())} of {wrong.size} values differ; the largest difference is "
         f"{float(difference[worst]):.4g} at index {tuple(int(i) for i in worst)}",
-        f"there you returned {got_array[worst]!r:.12}, expected {expected_array[worst]!r:.12}",
+        f"there you returned {_format_number(got_array[worst])}, expected {_format_number(expected_array[worst])}",
     ]
     return WRONG_VALUES, "the shape is right but some values are wrong.", details
+
+
+def _format_number(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    return f"{float(value):.6g}"
 
 
 def _snapshot(values) -> list:
