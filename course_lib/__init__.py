@@ -14,6 +14,8 @@ import os as _os
 # before anything in the course can import it. Level 3 hides INFO, WARNING and
 # ERROR start-up lines; level 2 alone still prints the oneDNN notice, which
 # TF_ENABLE_ONEDNN_OPTS=0 removes (and makes CPU results bit-for-bit repeatable).
+#: Whether the user chose oneDNN themselves; the training command turns it on for speed otherwise.
+ONEDNN_SET_BY_USER = "TF_ENABLE_ONEDNN_OPTS" in _os.environ
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 _os.environ.setdefault("KERAS_BACKEND", "tensorflow")

@@ -6,6 +6,9 @@ check-env         report versions and anything missing (what notebook 00 does)
 images            list the bundled images with their split, source and licence
 build-notebooks   write the exercise notebooks in notebooks/ from solutions/
 execute-notebooks run solution notebooks in place and save them with their outputs
+train dncnn       train a denoiser (checkpoints every epoch, --resume)
+restore denoise   denoise your images with the shipped (or your) model
+evaluate denoise  compare classical and learned denoisers on the test split, table + CSV/JSON + figure
 
 Every command has ``--help``. Errors print one line starting with ``error:``
 and exit with status 2; nothing in the library imports this module.
@@ -113,13 +116,35 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK", help=".ipynb files")
     execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     execute.set_defaults(handler=_command_execute_notebooks)
+
+    from .commands import denoising
+
+    train = commands.add_parser("train", help="train one of the course's models",
+                                description="Train one of the course's models.")
+    train_models = train.add_subparsers(dest="model", metavar="MODEL")
+    train_models.required = True
+    denoising.add_train_dncnn(train_models)
+
+    restore = commands.add_parser("restore", help="restore your images with the course's models",
+                                  description="Restore images with the course's trained models.")
+    restore_tasks = restore.add_subparsers(dest="task", metavar="TASK")
+    restore_tasks.required = True
+    denoising.add_restore_denoise(restore_tasks)
+
+    evaluate = commands.add_parser("evaluate", help="compare methods on the test images",
+                                   description="Score classical and learned methods on the same images.")
+    evaluate_tasks = evaluate.add_subparsers(dest="task", metavar="TASK")
+    evaluate_tasks.required = True
+    denoising.add_evaluate_denoise(evaluate_tasks)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     arguments = parser.parse_args(argv)
+    arguments.argv = argv
     try:
         return arguments.handler(arguments)
     except (CommandError, ValueError, FileNotFoundError, FileExistsError) as error:

@@ -1,0 +1,428 @@
+"""The denoising commands: ``train dncnn``, ``restore denoise`` and ``evaluate denoise``.
+
+Each ``run_...`` function takes the parsed arguments and returns an exit status;
+:mod:`course_lib.cli` builds the parsers and turns ``ValueError`` /
+``FileNotFoundError`` / ``FileExistsError`` into one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "prefer_fast_cpu_kernels",
+           "machine_description", "expand_inputs"]
+
+_DEFAULT_SIGMAS = (15, 25, 50)
+
+
+def prefer_fast_cpu_kernels(deterministic: bool) -> None:
+    """Turn on TensorFlow's oneDNN kernels (about 2x faster training on a CPU) before it is imported.
+
+    ``import course_lib`` switches them off by default so that notebook outputs are
+    bit-for-bit repeatable; long training runs want the speed instead. A value the
+    user set in the environment is always respected.
+    """
+    import course_lib
+
+    if deterministic or course_lib.ONEDNN_SET_BY_USER or "tensorflow" in sys.modules:
+        return
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
+
+
+def _configure_threads(threads: int | None) -> None:
+    import tensorflow as tf
+
+    threads = threads or os.cpu_count() or 1
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
+    except RuntimeError:  # pragma: no cover - runtime already started
+        pass
+
+
+def machine_description() -> dict:
+    """Where a model was trained: OS, CPU, core count, Python and library versions."""
+    import keras
+    import tensorflow as tf
+
+    return {
+        "system": f"{platform.system()} {platform.release()}",
+        "machine": platform.machine(),
+        "processor": _processor_name(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
+    }
+
+
+def _processor_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def expand_inputs(inputs) -> list[Path]:
+    """Image files from a list of files and folders (folders contribute their image files)."""
+    from .. import data
+
+    files = []
+    for item in inputs:
+        path = Path(item)
+        if not path.exists():
+            raise FileNotFoundError(f"INPUT {str(path)!r} does not exist")
+        if path.is_dir():
+            files.extend(data.list_image_files(path))
+        elif path.suffix.lower() not in data.IMAGE_SUFFIXES:
+            raise ValueError(f"INPUT {str(path)!r} is not an image ({', '.join(data.IMAGE_SUFFIXES)})")
+        else:
+            files.append(path)
+    return files
+
+
+# --------------------------------------------------------------------------------------
+# train dncnn
+# --------------------------------------------------------------------------------------
+
+
+def add_train_dncnn(commands) -> None:
+    parser = commands.add_parser(
+        "dncnn", help="train a DnCNN denoiser (gray, Gaussian noise)",
+        description="Train a DnCNN denoiser on the bundled training images (or your folder) with Gaussian "
+                    "noise added on the fly. A checkpoint is written after every epoch; --resume continues an "
+                    "interrupted run exactly. At the end the model is saved to --out, scored on the bundled "
+                    "test split, and a provenance record (.json) is written beside it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    noise = parser.add_mutually_exclusive_group(required=True)
+    noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (non-blind model)")
+    noise.add_argument("--blind", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                       help="train one model for every noise level in [LOW, HIGH]")
+    parser.add_argument("--out", type=Path, required=True, help="the trained model (.keras)")
+    parser.add_argument("--data", type=Path, help="a folder of your own training images (default: bundled train split)")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--steps-per-epoch", type=int, default=300)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--patch-size", type=int, default=96)
+    parser.add_argument("--depth", type=int, default=17, help="convolution layers")
+    parser.add_argument("--width", type=int, default=64, help="channels of the hidden layers")
+    parser.add_argument("--unshuffle", type=int, default=2, choices=[1, 2, 4],
+                        help="work at 1/UNSHUFFLE resolution (1 = the original DnCNN; 2 = FFDNet-style, 4x cheaper)")
+    parser.add_argument("--plain", action="store_true", help="predict the clean image instead of the noise")
+    parser.add_argument("--no-batch-norm", action="store_true", help="leave out BatchNorm")
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--final-learning-rate", type=float, default=1e-5)
+    parser.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--init-from", type=Path, help="start from this model's weights (fine-tuning)")
+    parser.add_argument("--checkpoint-dir", type=Path,
+                        help="checkpoint folder (default: OUT's name with .checkpoint, beside it)")
+    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="keep TensorFlow's oneDNN kernels off (bit-repeatable, about 2x slower on CPU)")
+    parser.add_argument("--skip-test", action="store_true", help="do not score the model on the test split")
+    parser.set_defaults(handler=run_train_dncnn)
+
+
+def _checkpoint_folder(arguments) -> Path:
+    if arguments.checkpoint_dir is not None:
+        return arguments.checkpoint_dir
+    return arguments.out.with_name(arguments.out.stem + ".checkpoint")
+
+
+def run_train_dncnn(arguments) -> int:
+    if arguments.out.suffix != ".keras":
+        raise ValueError(f"--out must end with .keras; got {str(arguments.out)!r}")
+    if arguments.out.exists() and not arguments.force:
+        raise FileExistsError(f"--out {str(arguments.out)!r} exists; add --force to replace it")
+    prefer_fast_cpu_kernels(arguments.deterministic)
+    from .. import training
+    from ..models import describe_model, save_model
+    from ..models.saving import load_model
+
+    _configure_threads(arguments.threads)
+    sigma = tuple(arguments.blind) if arguments.blind else arguments.sigma
+    config = training.DenoiserTrainingConfig(
+        sigma=sigma, depth=arguments.depth, width=arguments.width, batch_norm=not arguments.no_batch_norm,
+        residual=not arguments.plain, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size,
+        batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
+        learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+        schedule=arguments.schedule, seed=arguments.seed,
+    )
+    source = training.folder_source(arguments.data) if arguments.data else training.bundled_source("train")
+    if arguments.init_from is not None:
+        load_model(arguments.init_from)  # fails early, with a clear message, if the file is bad
+    folder = _checkpoint_folder(arguments)
+    invocation = {
+        "command": "python -m course_lib " + shlex.join(arguments.argv),
+        "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": machine_description(),
+    }
+    previous = training.TrainingCheckpoint.read_state(folder) if arguments.resume else None
+    invocations = (previous or {}).get("invocations", []) + [invocation]
+    print(f"training {'blind ' + str(sigma) if arguments.blind else 'sigma ' + str(sigma)} on "
+          f"{len(source)} images ({source.megapixels:.1f} Mpx); checkpoints in {folder}", flush=True)
+    verbose = 1 if sys.stdout.isatty() else 2
+    result = training.train_denoiser(
+        config, source=source, checkpoint_dir=folder, resume=arguments.resume,
+        initial_weights=arguments.init_from, verbose=verbose, checkpoint_extra={"invocations": invocations},
+    )
+    model = result.model
+    print(describe_model(model))
+    save_model(model, arguments.out, overwrite=arguments.force)
+    record = {
+        "model": arguments.out.name,
+        "architecture": describe_model(model),
+        "parameters": int(model.count_params()),
+        "task": "Gaussian denoising of gray images",
+        "sigma": list(sigma) if arguments.blind else sigma,
+        "training": {
+            "invocations": invocations,
+            "config": result.config.to_dict(),
+            "initial_weights": str(arguments.init_from) if arguments.init_from else None,
+            "data": source.description,
+            "data_megapixels": round(source.megapixels, 3),
+            "epochs": len(result.history.get("loss", [])),
+            "seconds": round(result.seconds, 1),
+            "patch_megapixels_seen": round(result.megapixels_seen, 1),
+            "final_train_psnr": result.history.get("psnr_metric", [None])[-1],
+            "final_validation_psnr": result.history.get("val_psnr_metric", [None])[-1],
+            "fast_mode": training.fast_mode(),
+        },
+        "history": result.history,
+    }
+    if not arguments.skip_test:
+        record["test_split"] = _score_on_test_split(model, sigma, blind=bool(arguments.blind))
+        for level, scores in record["test_split"]["psnr"].items():
+            print(f"test split, sigma {level}: mean PSNR {scores['mean']:.2f} dB")
+    training.write_json_atomically(arguments.out.with_suffix(".json"), record)
+    print(f"wrote {arguments.out} and {arguments.out.with_suffix('.json')} "
+          f"({result.seconds / 60:.1f} min of training)")
+    return 0
+
+
+def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
+    from .. import data, evaluation
+    from ..models import denoise
+
+    images = data.load_split("test", gray=True)
+    levels = list(_DEFAULT_SIGMAS) if blind else [sigma]
+    table = evaluation.evaluate_denoisers({"model": lambda noisy, level: denoise(model, noisy)}, images, levels)
+    return {
+        "protocol": "bundled test split, gray; noise N(0, (sigma/255)^2) unclipped, seed 0; output clipped "
+                    "and rounded to 8 bits; PSNR over the whole image",
+        "psnr": {f"{level:g}": {**{name: round(table.value("model", level, name), 3) for name in images},
+                                "mean": round(table.mean("model", level), 3)} for level in table.sigmas()},
+        "ssim": {f"{level:g}": round(table.mean("model", level, "ssim"), 4) for level in table.sigmas()},
+    }
+
+
+# --------------------------------------------------------------------------------------
+# restore denoise
+# --------------------------------------------------------------------------------------
+
+
+def add_restore_denoise(commands) -> None:
+    parser = commands.add_parser(
+        "denoise", help="denoise image files or .npy arrays",
+        description="Denoise images (PNG, JPEG, BMP, TIFF; gray or RGB) or .npy float arrays, or folders of "
+                    "them. Each output goes to OUT under the input's file name and format (.npy in, float32 "
+                    ".npy out, clipped to [0, 1]; images out as 8-bit). RGB images are denoised one channel at "
+                    "a time by the gray model. By default the shipped model for --sigma is used (15, 25, 50; "
+                    "other levels in (0, 55] use the blind model).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
+    level = parser.add_mutually_exclusive_group()
+    level.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (picks the shipped model)")
+    level.add_argument("--blind", action="store_true", help="use the shipped blind model (noise level unknown)")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--model", type=Path, help="a .keras denoiser of your own instead of the shipped one")
+    parser.add_argument("--self-ensemble", action="store_true", help="average over 8 rotations/flips (8x slower)")
+    parser.add_argument("--tile-size", type=int, default=512, help="tile side in pixels (bounds the memory)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.set_defaults(handler=run_restore_denoise)
+
+
+def _shipped_choice(sigma, blind: bool):
+    """The shipped model to use: its sigma key and a sentence saying why."""
+    from ..models import SHIPPED_DENOISER_SIGMAS
+
+    if blind:
+        return "blind", "the shipped blind model (sigma 0-55)"
+    if sigma is None:
+        raise ValueError("give --sigma (the noise level), --blind, or --model FILE")
+    if not 0 < sigma <= 255:
+        raise ValueError(f"--sigma must be in (0, 255] on the 8-bit scale; got {sigma:g}")
+    for shipped in SHIPPED_DENOISER_SIGMAS:
+        if sigma == shipped:
+            return shipped, f"the shipped sigma={shipped} model"
+    if sigma <= 55:
+        return "blind", f"the shipped blind model (no model was trained for sigma={sigma:g} exactly)"
+    raise ValueError(
+        f"--sigma {sigma:g} is above the levels the shipped models know (15, 25, 50, blind up to 55); "
+        "train one with `python -m course_lib train dncnn --sigma ...` and pass it with --model"
+    )
+
+
+def load_denoiser_for(sigma=None, *, blind: bool = False, model_path=None):
+    """The model a command should use, and a description of it."""
+    from ..models import load_model, load_shipped_denoiser
+
+    if model_path is not None:
+        return load_model(model_path), f"model {str(model_path)!r}"
+    key, description = _shipped_choice(sigma, blind)
+    return load_shipped_denoiser(key), description
+
+
+def _check_model_fits(model) -> None:
+    shape = model.input_shape
+    if not (isinstance(shape, tuple) and len(shape) == 4 and model.output_shape == shape):
+        raise ValueError(
+            f"--model maps {model.input_shape} to {model.output_shape}; a denoiser must map (N, H, W, C) "
+            "images to images of the same shape"
+        )
+
+
+def run_restore_denoise(arguments) -> int:
+    import time
+
+    from .. import data
+    from ..models import denoise
+
+    files = expand_inputs(arguments.inputs)
+    outputs = [arguments.out / path.name for path in files]
+    if len(set(outputs)) != len(outputs):
+        raise ValueError("two INPUT files have the same name; their outputs would collide in --out")
+    existing = [str(path) for path in outputs if path.exists()]
+    if existing and not arguments.force:
+        raise FileExistsError(f"{len(existing)} output(s) exist already, e.g. {existing[0]!r}; add --force to replace")
+    images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
+    model, description = load_denoiser_for(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
+    _check_model_fits(model)
+    print(f"denoising {len(files)} image(s) with {description}")
+    for path, image, output in zip(files, images, outputs):
+        started = time.perf_counter()
+        restored = denoise(model, image, tile_size=arguments.tile_size, self_ensemble=arguments.self_ensemble)
+        seconds = time.perf_counter() - started
+        data.write_image(output, np.clip(restored, 0.0, 1.0), overwrite=arguments.force)
+        megapixels = image.shape[0] * image.shape[1] / 1e6
+        print(f"{path} -> {output}  ({image.shape[1]}x{image.shape[0]}, {seconds:.2f} s, "
+              f"{megapixels / seconds:.2f} Mpx/s)")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# evaluate denoise
+# --------------------------------------------------------------------------------------
+
+_METHOD_CHOICES = ("noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind")
+
+
+def add_evaluate_denoise(commands) -> None:
+    parser = commands.add_parser(
+        "denoise", help="compare denoisers on the test split (or your folder)",
+        description="Score denoisers under the standard protocol (gray images; noise added without "
+                    "clipping, seed 0; outputs clipped and rounded to 8 bits; PSNR/SSIM over the whole image). "
+                    "Prints a table and writes CSV, JSON and one figure per noise level.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
+    parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS), help="noise levels")
+    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+                        help="methods to compare (dncnn: the shipped model for each sigma)")
+    parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras denoisers to include")
+    parser.add_argument("--self-ensemble", action="store_true", help="also score the CNNs with self-ensemble")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the noise")
+    parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-denoise"), help="folder for the results")
+    parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
+    parser.set_defaults(handler=run_evaluate_denoise)
+
+
+def _test_images(testset) -> dict:
+    from .. import data
+
+    if testset is None:
+        return data.load_split("test", gray=True)
+    images = {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset, gray=True).items()}
+    return images
+
+
+def denoising_methods(names, sigma: float, *, extra_models=(), self_ensemble: bool = False) -> dict:
+    """``{label: function(noisy, sigma)}`` for the chosen method names at one noise level."""
+    from .. import evaluation
+    from ..models import SHIPPED_DENOISER_SIGMAS, denoise, load_model, load_shipped_denoiser
+
+    classical = evaluation.classical_denoisers()
+    methods = {name: classical[name] for name in names if name in classical}
+
+    def network(model, ensemble):
+        return lambda noisy, level: denoise(model, noisy, self_ensemble=ensemble)
+
+    networks = {}
+    if "dncnn" in names and sigma in SHIPPED_DENOISER_SIGMAS:
+        networks["dncnn"] = load_shipped_denoiser(sigma)
+    if "dncnn-blind" in names:
+        networks["dncnn-blind"] = load_shipped_denoiser("blind")
+    for path in extra_models:
+        networks[Path(path).stem] = load_model(path)
+    for label, model in networks.items():
+        methods[label] = network(model, False)
+        if self_ensemble:
+            methods[label + "+x8"] = network(model, True)
+    return methods
+
+
+def run_evaluate_denoise(arguments) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .. import evaluation, viz
+
+    for sigma in arguments.sigma:
+        if not 0 < sigma <= 255:
+            raise ValueError(f"--sigma values must be in (0, 255]; got {sigma:g}")
+    results_files = [arguments.out / "denoise.csv", arguments.out / "denoise.json"]
+    if any(path.exists() for path in results_files) and not arguments.force:
+        raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
+    for path in arguments.model:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"--model {str(path)!r} does not exist")
+    images = _test_images(arguments.testset)
+    table = evaluation.ResultsTable()
+    figures = []
+    for sigma in arguments.sigma:
+        methods = denoising_methods(arguments.methods, sigma, extra_models=arguments.model,
+                                    self_ensemble=arguments.self_ensemble)
+        partial, outputs = evaluation.evaluate_denoisers(
+            methods, images, [sigma], seed=arguments.seed, keep_outputs=True,
+            progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+        table.results.extend(partial.results)
+        first = next(iter(images))
+        shown = {f"{label} ({partial.value(label, sigma, first):.2f} dB)": outputs[(label, sigma, first)]
+                 for label in methods}
+        height, width = images[first].shape
+        box = (height // 3, width // 3, max(8, height // 5), max(8, width // 5))
+        figure = viz.show_images({"clean": images[first], **shown}, zoom_box=box, metrics=False, columns=4,
+                                 suptitle=f"{first}, sigma = {sigma:g} (PSNR of the whole image)")
+        figures.append((sigma, figure))
+    print(table.format())
+    written = table.write(arguments.out, stem="denoise")
+    for sigma, figure in figures:
+        path = arguments.out / f"denoise_sigma{sigma:g}.png"
+        figure.savefig(path, dpi=90)
+        written.append(path)
+    print("wrote " + ", ".join(str(path) for path in written))
+    return 0

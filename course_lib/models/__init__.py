@@ -1,0 +1,48 @@
+"""Networks of the course, and how to apply, save and load them.
+
+Importing this subpackage imports Keras (and TensorFlow). It knows nothing of
+training loops, plots or widgets: those live in :mod:`course_lib.training` and
+:mod:`course_lib.widgets`, which sit above it.
+
+- :mod:`.layers`: pixel unshuffle / shuffle (space-to-depth, depth-to-space);
+- :mod:`.denoisers`: the small CNN and DnCNN (residual or plain, with or without BatchNorm);
+- :mod:`.inference`: tiled application to images of any size, self-ensemble, throughput;
+- :mod:`.saving`: safe loading of ``.keras`` files, atomic saving, the shipped models.
+"""
+
+from .denoisers import describe_model, dncnn, receptive_field, size_multiple, small_cnn_denoiser
+from .inference import Throughput, apply_model, denoise, dihedral_transform, measure_throughput
+from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
+from .saving import (
+    DATA_FOLDER,
+    SHIPPED_DENOISER_SIGMAS,
+    load_model,
+    load_shipped_denoiser,
+    read_provenance,
+    save_model,
+    shipped_denoiser_path,
+)
+
+__all__ = [
+    "dncnn",
+    "small_cnn_denoiser",
+    "describe_model",
+    "receptive_field",
+    "size_multiple",
+    "apply_model",
+    "denoise",
+    "dihedral_transform",
+    "measure_throughput",
+    "Throughput",
+    "PixelUnshuffle",
+    "PixelShuffle",
+    "space_to_depth",
+    "depth_to_space",
+    "save_model",
+    "load_model",
+    "DATA_FOLDER",
+    "SHIPPED_DENOISER_SIGMAS",
+    "shipped_denoiser_path",
+    "load_shipped_denoiser",
+    "read_provenance",
+]

@@ -1,0 +1,157 @@
+"""Saving and loading models safely, and the trained models the course ships in ``data/``.
+
+A ``.keras`` file is a zip archive of the model's configuration and weights.
+:func:`load_model` always loads in Keras' *safe mode*, which refuses any file
+whose configuration would run stored Python code (a ``Lambda`` layer with a
+pickled function), so a model downloaded from somewhere cannot execute anything
+when it is loaded. Every problem (missing file, wrong suffix, not a zip, cut off,
+a layer Keras does not know) becomes one ``FileNotFoundError`` or ``ValueError``
+that names the file, instead of a long traceback from inside Keras.
+
+:func:`save_model` writes atomically: to a temporary file in the same folder,
+then renamed, so an interrupted save never leaves a half-written model behind.
+
+The shipped denoisers live in the repository's ``data/`` folder, each with a
+provenance record (``.json``) beside it: the command that trained it, the data,
+the time it took, the machine, and its PSNR on the bundled test split.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+from .._validation import check_choice
+
+__all__ = [
+    "save_model",
+    "load_model",
+    "DATA_FOLDER",
+    "SHIPPED_DENOISER_SIGMAS",
+    "shipped_denoiser_path",
+    "load_shipped_denoiser",
+    "read_provenance",
+]
+
+#: The repository's folder of shipped weights and small data.
+DATA_FOLDER = Path(__file__).resolve().parents[2] / "data"
+
+#: Noise levels (on the 8-bit scale) with a shipped non-blind denoiser; "blind" covers 0-55.
+SHIPPED_DENOISER_SIGMAS = (15, 25, 50)
+
+
+def save_model(model, path, *, overwrite: bool = False) -> Path:
+    """Save a Keras model to a ``.keras`` file, atomically.
+
+    Parameters
+    ----------
+    model : keras.Model
+    path : str or os.PathLike
+        Destination ending in ``.keras``; parent folders are created.
+    overwrite : bool
+        Replace an existing file (without it, an existing file is an error).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"path must end with .keras; got {str(path)!r}")
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"path {str(path)!r} exists; pass overwrite=True (or --force) to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    return path
+
+
+def load_model(path, *, compile: bool = False):
+    """Load a ``.keras`` model in safe mode, with errors that name the file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save_model` or ``keras.Model.save``.
+    compile : bool
+        Restore the optimizer and loss too (needed only to continue training).
+
+    Returns
+    -------
+    keras.Model
+
+    Raises
+    ------
+    FileNotFoundError
+        If `path` does not exist.
+    ValueError
+        If it is not a ``.keras`` file, is corrupt or truncated, or needs code
+        that safe mode refuses to run.
+    """
+    import keras
+
+    from . import layers  # noqa: F401 - registers the course's layers with Keras
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"model file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise ValueError(f"model file {str(path)!r} is a folder; expected a .keras file")
+    if path.suffix != ".keras":
+        raise ValueError(f"model file {str(path)!r} must be a .keras file (Keras 3 format)")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"model file {str(path)!r} is corrupt: not a .keras (zip) archive")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            broken = archive.testzip()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ValueError(f"model file {str(path)!r} is corrupt: {error}") from None
+    if broken is not None:
+        raise ValueError(f"model file {str(path)!r} is corrupt: member {broken!r} fails its checksum")
+    if "config.json" not in names:
+        raise ValueError(f"model file {str(path)!r} is not a Keras model (no config.json inside)")
+    try:
+        return keras.saving.load_model(path, compile=compile, safe_mode=True)
+    except Exception as error:  # Keras raises many types; the learner needs one clear line
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if "safe_mode" in str(error) or "Lambda" in str(error):
+            message = "it contains a Lambda layer with stored Python code, which safe mode refuses to run"
+        raise ValueError(f"model file {str(path)!r} could not be loaded: {message[:300]}") from None
+
+
+def shipped_denoiser_path(sigma=25) -> Path:
+    """The ``data/`` file of the shipped gray denoiser for `sigma` (15, 25, 50) or ``"blind"``."""
+    check_choice(sigma, "sigma", SHIPPED_DENOISER_SIGMAS + ("blind",))
+    name = "dncnn_gray_blind.keras" if sigma == "blind" else f"dncnn_gray_sigma{sigma}.keras"
+    return DATA_FOLDER / name
+
+
+def load_shipped_denoiser(sigma=25):
+    """Load the course's trained gray denoiser for `sigma` (15, 25 or 50) or ``"blind"`` (0-55)."""
+    path = shipped_denoiser_path(sigma)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the shipped model {path.name} is missing from {path.parent}; train it with "
+            f"`python -m course_lib train dncnn` or restore the course's data/ folder"
+        )
+    return load_model(path)
+
+
+def read_provenance(model_path) -> dict:
+    """The provenance record (``.json`` beside a model file): how the model was trained and scored."""
+    record = Path(model_path).with_suffix(".json")
+    if not record.exists():
+        raise FileNotFoundError(f"no provenance record {str(record)!r} beside the model")
+    try:
+        return json.loads(record.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"provenance record {str(record)!r} is not valid JSON: {error}") from None

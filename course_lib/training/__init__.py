@@ -1,0 +1,51 @@
+"""Training the course's networks: patch pipelines, callbacks, and the denoiser training loop.
+
+This subpackage sits above :mod:`course_lib.models` (it builds and fits them) and
+below the command line. Importing it imports Keras.
+
+- :mod:`.patches`: image sources (bundled split or your folder), a seeded streamed
+  patch generator, the ``tf.data`` pipeline that adds noise on the fly, the CI fast mode;
+- :mod:`.callbacks`: a PSNR metric, atomic checkpoints, a live plot, epoch timing;
+- :mod:`.denoiser_training`: the configuration, learning-rate schedule and
+  :func:`train_denoiser` with resume and ``tf.distribute`` support.
+"""
+
+from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
+from .denoiser_training import (
+    DenoiserTrainingConfig,
+    TrainingResult,
+    build_denoiser,
+    learning_rate_at,
+    train_denoiser,
+)
+from .patches import (
+    FAST_MODE_VARIABLE,
+    ImageSource,
+    bundled_source,
+    denoising_dataset,
+    fast_mode,
+    folder_source,
+    patch_generator,
+    validation_pairs,
+)
+
+__all__ = [
+    "DenoiserTrainingConfig",
+    "TrainingResult",
+    "train_denoiser",
+    "build_denoiser",
+    "learning_rate_at",
+    "ImageSource",
+    "bundled_source",
+    "folder_source",
+    "patch_generator",
+    "denoising_dataset",
+    "validation_pairs",
+    "fast_mode",
+    "FAST_MODE_VARIABLE",
+    "psnr_metric",
+    "TrainingCheckpoint",
+    "LiveTrainingPlot",
+    "EpochTimer",
+    "write_json_atomically",
+]
