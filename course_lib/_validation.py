@@ -242,7 +242,7 @@ def check_integer(value, name: str, *, minimum: int | None = None, maximum: int 
 def check_choice(value, name: str, choices) -> str:
     """Raise a ValueError listing the valid choices when `value` is not one of them."""
     if value not in choices:
-        raise ValueError(f"{name} must be one of {sorted(choices)}; got {value!r}")
+        raise ValueError(f"{name} must be one of {sorted(choices, key=str)}; got {value!r}")
     return value
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_image, check_integer
-from .denoisers import receptive_field, size_multiple
+from .denoisers import _check_model, receptive_field, size_multiple
 
 __all__ = ["apply_model", "denoise", "dihedral_transform", "Throughput", "measure_throughput"]
 
@@ -98,6 +98,7 @@ def apply_model(model, image, *, tile_size: int = 512, margin: int | None = None
     unshuffles by 2). The output therefore equals the model applied once to the
     reflected image, cropped back, whatever the tiling.
     """
+    model = _check_model(model)
     array = check_image(image, "image").astype(np.float32)
     tile_size = check_integer(tile_size, "tile_size", minimum=8)
     model_channels = _model_channels(model)
@@ -158,9 +159,9 @@ def denoise(model, noisy, *, tile_size: int = 512, self_ensemble: bool = False) 
     numpy.ndarray
         The clean estimate, float32, not clipped (clip with ``np.clip(x, 0, 1)``).
     """
-    if not self_ensemble:
-        return apply_model(model, noisy, tile_size=tile_size)
     array = check_image(noisy, "noisy").astype(np.float32)
+    if not self_ensemble:
+        return apply_model(model, array, tile_size=tile_size)
     total = np.zeros(array.shape, dtype=np.float64)
     for index in range(8):
         transformed = np.ascontiguousarray(dihedral_transform(array, index))
