@@ -39,13 +39,15 @@ from .welcome import *  # noqa: F401,F403  (00)
 from .images import *  # noqa: F401,F403  (01)
 from .filters import *  # noqa: F401,F403  (02)
 from .enhancement import *  # noqa: F401,F403  (03)
-from . import enhancement, filters, images, welcome
+from .cnn import *  # noqa: F401,F403  (04)
+from .residual import *  # noqa: F401,F403  (05)
+from . import cnn, enhancement, filters, images, residual, welcome
 
 __all__ = [
     "Case", "Exercise", "Feedback", "check", "exercise", "hint", "list_exercises", "register",
     "reset_hints", "run_check", "solution",
     "CORRECT", "ERROR", "MODIFIED_INPUT", "NOT_ATTEMPTED", "WRONG_SHAPE", "WRONG_TYPE", "WRONG_VALUES",
 ]
-for _module in (welcome, images, filters, enhancement):
+for _module in (welcome, images, filters, enhancement, cnn, residual):
     __all__ += list(_module.__all__)
 del _module
