@@ -296,3 +296,16 @@ def test_provenance_record_is_read_beside_the_model(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ValueError, match="not valid JSON"):
         models.read_provenance(tmp_path / "bad.keras")
+
+
+def test_receptive_field_counts_strides_and_pooling():
+    inputs = keras.Input((None, None, 1))
+    features = keras.layers.Conv2D(2, 3, padding="same")(inputs)
+    features = keras.layers.Conv2D(2, 3, padding="same")(features)
+    features = keras.layers.MaxPooling2D(2)(features)
+    features = keras.layers.Conv2D(2, 3, padding="same")(features)
+    features = keras.layers.Conv2D(2, 3, padding="same")(features)
+    assert models.receptive_field(keras.Model(inputs, features)) == 14
+    strided = keras.layers.Conv2D(2, 3, strides=2, padding="same")(inputs)
+    strided = keras.layers.Conv2D(2, 3, padding="same")(strided)
+    assert models.receptive_field(keras.Model(inputs, strided)) == 7

@@ -172,21 +172,27 @@ def size_multiple(model) -> int:
 def receptive_field(model) -> int:
     """Side, in input pixels, of the window that one output pixel depends on.
 
-    Each k x k convolution at a working scale s (s = 1 at full resolution, 2 after
-    an unshuffle by 2, ...) widens the window by ``(k - 1) * s``; an unshuffle by
-    f joins blocks of f pixels, which adds ``(f - 1) * s``. For DnCNN-S this gives
-    ``1 + 17 * 2 = 35``.
+    Walking through the layers with the *jump* ``j`` (input pixels between two
+    neighbouring positions of the current feature map, 1 at the start), each
+    k x k convolution or pooling window widens the field by ``(k - 1) * j`` (times
+    its dilation) and then multiplies ``j`` by its stride; an unshuffle by f joins
+    blocks of f pixels, which adds ``(f - 1) * j`` and multiplies ``j`` by f, and a
+    shuffle divides it. For DnCNN-S this gives ``1 + 17 * 2 = 35``.
     """
-    field, scale = 1, 1
+    field, jump = 1.0, 1.0
     for layer in _check_model(model).layers:
         if isinstance(layer, PixelUnshuffle):
-            field += (layer.factor - 1) * scale
-            scale *= layer.factor
+            field += (layer.factor - 1) * jump
+            jump *= layer.factor
         elif isinstance(layer, PixelShuffle):
-            scale //= layer.factor
+            jump /= layer.factor
         elif isinstance(layer, keras.layers.Conv2D):
-            field += (layer.kernel_size[0] - 1) * scale * layer.dilation_rate[0]
-    return field
+            field += (layer.kernel_size[0] - 1) * layer.dilation_rate[0] * jump
+            jump *= layer.strides[0]
+        elif isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+            field += (layer.pool_size[0] - 1) * jump
+            jump *= layer.strides[0]
+    return int(round(field))
 
 
 def describe_model(model) -> str:

@@ -1,0 +1,237 @@
+"""Exercises of notebook 05 (residual learning and DnCNN).
+
+* ``make_residual_pair``: the training pair of a residual denoiser, ``(noisy, noise)``:
+  the input is the noisy image and the target is the noise; the clean image is
+  never an input. Catches the sign error and the "feed the residual in" misconception;
+* ``batch_norm``: batch normalization of a batch of feature maps in training mode
+  (statistics over the batch and both image axes, per channel), checked against a
+  NumPy reference that agrees with ``keras.layers.BatchNormalization``;
+* ``dncnn_parameter_count``: the trainable parameters of a DnCNN, checked against
+  :func:`course_lib.models.dncnn`'s formula;
+* ``self_ensemble``: geometric self-ensemble of any denoising function, checked with
+  a deliberately direction-dependent "denoiser" so that a missing inverse transform shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._framework import Case, Exercise, check, register
+
+__all__ = ["check_make_residual_pair", "check_batch_norm", "check_dncnn_parameter_count", "check_self_ensemble"]
+
+NOTEBOOK = "05_residual_learning_dncnn"
+
+
+# --------------------------------------------------------------------------------------
+# make_residual_pair
+# --------------------------------------------------------------------------------------
+
+
+def _make_residual_pair_reference(clean, sigma, rng):
+    noise = rng.normal(0.0, sigma / 255.0, size=clean.shape)
+    noisy = clean + noise
+    return noisy, noisy - clean
+
+
+def _make_residual_pair_cases():
+    rng = np.random.default_rng(11)
+    return [
+        Case((rng.random((4, 5)), 25, np.random.default_rng(0)),
+             label="a random 4x5 clean image, sigma=25, rng=np.random.default_rng(0)"),
+        Case((np.full((3, 3), 0.98), 50, np.random.default_rng(1)),
+             label="a bright 3x3 image (0.98), sigma=50: no clipping"),
+        Case((rng.random((2, 6)), 5, np.random.default_rng(2)), label="a random 2x6 image, sigma=5"),
+    ]
+
+
+register(Exercise(
+    key="make_residual_pair",
+    notebook=NOTEBOOK,
+    function_name="make_residual_pair",
+    reference=_make_residual_pair_reference,
+    cases=_make_residual_pair_cases,
+    hints=[
+        "Two arrays come back: what the network is given (its input) and what its last layer must "
+        "output (its target). A residual network is given the noisy image only.",
+        "Draw the noise as in notebook 01, in one call: `noise = rng.normal(0.0, sigma / 255.0, size=clean.shape)`, "
+        "then `noisy = clean + noise` (no clipping).",
+        "The target is the noise itself, `noisy - clean`, with that sign: the model then returns "
+        "`noisy - predicted_noise`. Return `noisy, noisy - clean`.",
+    ],
+))
+
+
+def check_make_residual_pair(learner_function):
+    """Check ``make_residual_pair(clean, sigma, rng) -> (network input, residual target)``."""
+    return check("make_residual_pair", learner_function)
+
+
+# --------------------------------------------------------------------------------------
+# batch_norm
+# --------------------------------------------------------------------------------------
+
+
+def _batch_norm_reference(features, gamma, beta, epsilon=1e-3):
+    mean = features.mean(axis=(0, 1, 2))
+    variance = features.var(axis=(0, 1, 2))
+    return gamma * (features - mean) / np.sqrt(variance + epsilon) + beta
+
+
+def _batch_norm_cases():
+    rng = np.random.default_rng(12)
+    return [
+        Case((rng.normal(3.0, 2.0, (4, 3, 3, 2)), np.ones(2), np.zeros(2)),
+             label="a batch (4, 3, 3, 2) with mean 3 and std 2, gamma=1, beta=0 (the result has mean 0, std ~1)"),
+        Case((rng.normal(0.0, 1.0, (2, 4, 5, 3)), np.array([0.5, 2.0, 1.0]), np.array([0.1, -1.0, 0.0])),
+             label="a batch (2, 4, 5, 3) with per-channel gamma and beta"),
+        Case((rng.normal(0.0, 1.0, (3, 2, 2, 1)) * np.array([1.0]), np.array([1.5]), np.array([0.2])),
+             kwargs={"epsilon": 0.5}, label="one channel, epsilon=0.5"),
+        Case((np.concatenate([np.full((2, 2, 2, 1), 5.0), rng.normal(0, 1, (2, 2, 2, 1))], axis=-1),
+              np.ones(2), np.zeros(2)),
+             label="a constant channel (all 5.0): its variance is 0, so epsilon keeps the division finite"),
+    ]
+
+
+register(Exercise(
+    key="batch_norm",
+    notebook=NOTEBOOK,
+    function_name="batch_norm",
+    reference=_batch_norm_reference,
+    cases=_batch_norm_cases,
+    hints=[
+        "Each channel gets its own mean and variance, computed over everything else: the batch axis and "
+        "both image axes, `axis=(0, 1, 2)` of an (N, H, W, C) array.",
+        "Use the biased variance (divide by the count, NumPy's default `features.var(axis=...)`), and add "
+        "`epsilon` inside the square root: `(features - mean) / np.sqrt(variance + epsilon)`.",
+        "Then scale and shift per channel: `gamma * normalized + beta` (NumPy broadcasts the (C,) arrays "
+        "over the last axis).",
+    ],
+    rtol=1e-5,
+    atol=1e-6,
+))
+
+
+def check_batch_norm(learner_function):
+    """Check ``batch_norm(features, gamma, beta, epsilon=1e-3)`` in training mode."""
+    return check("batch_norm", learner_function)
+
+
+# --------------------------------------------------------------------------------------
+# dncnn_parameter_count
+# --------------------------------------------------------------------------------------
+
+
+def _dncnn_parameter_count_reference(depth, width, channels=1, batch_norm=True):
+    first = 9 * channels * width + width
+    hidden = 9 * width * width + (2 * width if batch_norm else width)
+    last = 9 * width * channels + channels
+    return first + (depth - 2) * hidden + last
+
+
+def _dncnn_parameter_count_cases():
+    return [
+        Case((17, 64), label="depth=17, width=64 (DnCNN-S, gray)"),
+        Case((20, 64), label="depth=20, width=64 (DnCNN-B)"),
+        Case((5, 32), kwargs={"batch_norm": False}, label="depth=5, width=32, batch_norm=False (notebook 04's CNN)"),
+        Case((6, 16), kwargs={"channels": 3}, label="depth=6, width=16, channels=3 (colour)"),
+        Case((2, 8), label="depth=2, width=8 (no hidden layer at all)"),
+    ]
+
+
+register(Exercise(
+    key="dncnn_parameter_count",
+    notebook=NOTEBOOK,
+    function_name="dncnn_parameter_count",
+    reference=_dncnn_parameter_count_reference,
+    cases=_dncnn_parameter_count_cases,
+    hints=[
+        "A 3x3 convolution from `c_in` to `c_out` channels has 3 * 3 * c_in * c_out weights, plus c_out "
+        "biases when it has biases. There are three kinds of layers: the first, the (depth - 2) hidden ones, "
+        "and the last.",
+        "With BatchNorm, a hidden convolution has no bias (BatchNorm's beta does that job), and BatchNorm "
+        "adds 2 trainable numbers per channel (gamma and beta); its moving mean and variance are not trained.",
+        "first = 9 * channels * width + width; hidden = 9 * width * width + (2 * width if batch_norm else "
+        "width); last = 9 * width * channels + channels; total = first + (depth - 2) * hidden + last.",
+    ],
+))
+
+
+def check_dncnn_parameter_count(learner_function):
+    """Check ``dncnn_parameter_count(depth, width, channels=1, batch_norm=True)`` (trainable parameters)."""
+    return check("dncnn_parameter_count", learner_function)
+
+
+# --------------------------------------------------------------------------------------
+# self_ensemble
+# --------------------------------------------------------------------------------------
+
+
+def _dihedral(image, index):
+    flipped = image[:, ::-1] if index >= 4 else image
+    return np.rot90(flipped, k=index % 4)
+
+
+def _undo_dihedral(image, index):
+    rotated_back = np.rot90(image, k=-(index % 4))
+    return rotated_back[:, ::-1] if index >= 4 else rotated_back
+
+
+def _self_ensemble_reference(denoiser, image):
+    results = [_undo_dihedral(denoiser(np.ascontiguousarray(_dihedral(image, index))), index) for index in range(8)]
+    return np.mean(results, axis=0)
+
+
+def _smear_right(image):
+    """A direction-dependent 'denoiser': averages each pixel with its right neighbour."""
+    shifted = np.concatenate([image[:, 1:], image[:, -1:]], axis=1)
+    return 0.5 * (image + shifted)
+
+
+def _knight_blend(image):
+    """Blends each pixel with the one a chess knight's move away (one down, two right): a chiral
+    filter, so averaging its 4 rotations is not the same as averaging all 8 rotations and flips."""
+    padded = np.pad(image, ((0, 1), (0, 2)), mode="edge")
+    return 0.5 * image + 0.5 * padded[1:, 2:]
+
+
+def _weight_top_rows(image):
+    """Position-dependent: the top rows are damped more (tells a missing inverse from a right one)."""
+    weights = np.linspace(0.5, 1.0, image.shape[0])[:, None]
+    return image * weights
+
+
+def _self_ensemble_cases():
+    rng = np.random.default_rng(13)
+    return [
+        Case((_smear_right, rng.random((5, 5))), label="denoiser = average with the right neighbour, a 5x5 image"),
+        Case((_knight_blend, rng.random((6, 6))),
+             label="denoiser = blend with the pixel a knight's move away (one down, two right), a 6x6 image"),
+        Case((_weight_top_rows, rng.random((4, 6))),
+             label="denoiser = damp the top rows, a 4x6 image (not square)"),
+        Case((lambda image: image.copy(), rng.random((3, 7))),
+             label="denoiser = identity (the answer is the image itself)"),
+    ]
+
+
+register(Exercise(
+    key="self_ensemble",
+    notebook=NOTEBOOK,
+    function_name="self_ensemble",
+    reference=_self_ensemble_reference,
+    cases=_self_ensemble_cases,
+    hints=[
+        "Eight versions of the image: `np.rot90(image, k)` for k = 0, 1, 2, 3, and the same after a left-right "
+        "flip `image[:, ::-1]`. Run the denoiser on each.",
+        "Before averaging, bring each result back to the original orientation: undo the rotation with "
+        "`np.rot90(result, -k)` first, then undo the flip. Without that, a non-square image cannot even be "
+        "averaged, and a square one is averaged with itself turned around.",
+        "`results.append(undo(denoiser(transform(image, i)), i))` for i in range(8), then "
+        "`return np.mean(results, axis=0)`.",
+    ],
+))
+
+
+def check_self_ensemble(learner_function):
+    """Check ``self_ensemble(denoiser, image)``: the mean of the 8 rotated/flipped results, each undone."""
+    return check("self_ensemble", learner_function)
