@@ -8,6 +8,8 @@ Two widgets carry most of the course's interactivity:
 - :class:`ParameterExplorer`: sliders for the parameters of a function (a filter,
   a degradation, an enhancement); every change re-runs it and shows the result
   with its PSNR/SSIM against a reference.
+- :class:`NoiseLevelExplorer`: a noise-level slider; every change adds that much
+  noise to a clean image and re-runs several denoisers on it side by side.
 
 Their drawing logic is plain NumPy functions (:func:`compose_swipe_frame`,
 :func:`side_by_side`, :func:`render_histogram`) so it is tested without a browser;
@@ -33,6 +35,7 @@ __all__ = [
     "render_histogram",
     "SwipeComparison",
     "ParameterExplorer",
+    "NoiseLevelExplorer",
 ]
 
 
@@ -349,6 +352,86 @@ class ParameterExplorer:
     def update(self, change=None) -> None:
         """Re-run with the sliders' current values and redraw (called by every control)."""
         self.last_result, frame, text = self.compute(**self.values)
+        self.picture.value = image_to_png(frame)
+        self.readout.value = f"<span style='font-family:monospace'>{text}</span>"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class NoiseLevelExplorer:
+    """A live noise-level slider: noisy image and several denoisers' results, with their PSNR.
+
+    Parameters
+    ----------
+    clean : numpy.ndarray
+        The clean gray image (kept small, e.g. 192x192, so updates stay quick).
+    denoisers : dict
+        ``{name: function(noisy, sigma) -> estimate}``, for example a DnCNN trained
+        for one noise level, a blind one, and BM3D told the true level.
+    sigma_range : tuple
+        ``(min, max, step, start)`` of the slider, on the 8-bit scale.
+    seed : int
+        The noise pattern is fixed and only scaled by the slider, so what changes
+        between two positions is the noise level alone.
+    display_width : int
+        Width of the picture on screen, in CSS pixels.
+
+    Notes
+    -----
+    The noisy image is ``clean + (sigma / 255) * z`` with one fixed standard-normal
+    field ``z`` (unclipped, as in the denoising protocol); outputs are clipped to
+    [0, 1] and rounded to 8 bits before their PSNR is taken. :meth:`compute` does
+    the work without touching any widget, so it is tested without a browser.
+    """
+
+    def __init__(self, clean, denoisers: dict, *, sigma_range=(5, 75, 5, 25), seed: int = 0,
+                 display_width: int = 900):
+        widgets = _import_widgets()
+        self.clean = check_image(clean, "clean", allow_color=False, require_unit_range=True)
+        if not isinstance(denoisers, dict) or not denoisers:
+            raise ValueError("denoisers must be a non-empty dict of name -> function(noisy, sigma)")
+        for name, function in denoisers.items():
+            if not callable(function):
+                raise TypeError(f"denoisers[{name!r}] must be callable; got {type(function).__name__}")
+        self.denoisers = dict(denoisers)
+        self.noise_field = np.random.default_rng(check_integer(seed, "seed", minimum=0)).standard_normal(
+            self.clean.shape).astype(np.float32)
+        self.slider = _make_slider(widgets, "sigma", tuple(sigma_range))
+        self.slider.continuous_update = False
+        self.slider.observe(self.update, names="value")
+        display_width = check_integer(display_width, "display_width", minimum=32)
+        self.picture = widgets.Image(format="png", layout=widgets.Layout(width=f"{display_width}px"))
+        self.readout = widgets.HTML()
+        self.widget = widgets.VBox([self.slider, self.readout, self.picture])
+        self.last_scores: dict = {}
+        self.update()
+
+    def compute(self, sigma: float):
+        """Noise the clean image at `sigma`, run every denoiser; return ``(frame, scores, text)``."""
+        from . import metrics
+
+        sigma = check_in_range(sigma, "sigma", 0, 255)
+        noisy = (self.clean + self.noise_field * (sigma / 255.0)).astype(np.float32)
+        panels = {"noisy": noisy}
+        for name, function in self.denoisers.items():
+            result = check_image(function(noisy, sigma), f"the result of denoisers[{name!r}]")
+            if result.shape != self.clean.shape:
+                raise ValueError(f"denoisers[{name!r}] returned shape {result.shape}; expected {self.clean.shape}")
+            panels[name] = result
+        scores = {}
+        for name, panel in panels.items():
+            rounded = np.round(np.clip(panel, 0.0, 1.0) * 255.0) / 255.0
+            scores[name] = metrics.psnr(self.clean, rounded)
+        frame = side_by_side(list(panels.values()))
+        text = f"sigma = {sigma:g}: " + " | ".join(f"{name} {value:.2f} dB" for name, value in scores.items())
+        return frame, scores, text
+
+    def update(self, change=None) -> None:
+        """Re-run for the slider's value and redraw."""
+        frame, self.last_scores, text = self.compute(self.slider.value)
         self.picture.value = image_to_png(frame)
         self.readout.value = f"<span style='font-family:monospace'>{text}</span>"
 

@@ -8,13 +8,14 @@ added to the table is held to the same standard.
 import numpy as np
 import pytest
 
-from course_lib import (color, convolution, data, degradations, enhancement, filters, frequency, metrics, viz,
-                        widgets)
+from course_lib import (color, convolution, data, degradations, enhancement, evaluation, filters, frequency, metrics,
+                        models, viz, widgets)
 
 GOOD = np.full((24, 24), 0.5, dtype=np.float32)
 KERNEL = np.ones((3, 3)) / 9
 MASK = np.zeros((24, 24), bool)
 MASK[5:10, 5:10] = True
+TINY_MODEL = models.dncnn(depth=2, width=2)
 
 BAD_IMAGES = {
     "uint8": (np.zeros((24, 24), np.uint8), r"integer dtype uint8"),
@@ -72,6 +73,13 @@ CALLS = {
     "widgets.SwipeComparison": ("after", lambda bad: widgets.SwipeComparison(GOOD, bad)),
     "widgets.ParameterExplorer": ("image", lambda bad: widgets.ParameterExplorer(
         filters.gaussian_filter, bad, {"sigma": (0.5, 2.0, 0.5)})),
+    "widgets.NoiseLevelExplorer": ("clean", lambda bad: widgets.NoiseLevelExplorer(
+        bad, {"identity": lambda noisy, sigma: noisy})),
+    "models.apply_model": ("image", lambda bad: models.apply_model(TINY_MODEL, bad)),
+    "models.denoise": ("noisy", lambda bad: models.denoise(TINY_MODEL, bad)),
+    "evaluation.noisy_observation": ("clean", lambda bad: evaluation.noisy_observation(bad, 25)),
+    "evaluation.denoising_scores": ("clean", lambda bad: evaluation.denoising_scores(bad, GOOD)),
+    "evaluation.quantize": ("image", lambda bad: evaluation.quantize(bad)),
 }
 
 

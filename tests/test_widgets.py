@@ -138,3 +138,55 @@ def test_render_histogram_and_side_by_side(gray_image, rgb_image):
         widgets.side_by_side([gray_image, gray_image[:5]])
     with pytest.raises(ValueError, match="images is empty"):
         widgets.side_by_side([])
+
+
+# --- the noise-level explorer ---------------------------------------------------------------------
+
+
+def _explorer(gray_image, **options):
+    from course_lib import filters
+
+    denoisers = {"identity": lambda noisy, sigma: noisy,
+                 "gaussian": lambda noisy, sigma: filters.gaussian_filter(noisy, 0.5 + sigma / 40)}
+    return widgets.NoiseLevelExplorer(gray_image, denoisers, **options)
+
+
+def test_noise_level_explorer_across_the_whole_slider(gray_image):
+    explorer = _explorer(gray_image, sigma_range=(5, 75, 5, 25))
+    previous_noisy_psnr = np.inf
+    for sigma in range(5, 76, 5):
+        explorer.slider.value = sigma
+        scores = explorer.last_scores
+        assert set(scores) == {"noisy", "identity", "gaussian"}
+        assert scores["noisy"] == pytest.approx(scores["identity"])
+        assert scores["noisy"] < previous_noisy_psnr, "more noise, lower PSNR"
+        previous_noisy_psnr = scores["noisy"]
+        assert f"sigma = {sigma}" in explorer.readout.value
+        assert explorer.picture.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert scores["gaussian"] > scores["noisy"] + 3
+
+
+def test_noise_level_explorer_frame_shows_every_panel(gray_image):
+    explorer = _explorer(gray_image)
+    frame, _, _ = explorer.compute(25)
+    assert frame.shape[0] == gray_image.shape[0] and frame.shape[1] > 3 * gray_image.shape[1]
+
+
+def test_noise_level_explorer_uses_one_noise_pattern(gray_image):
+    explorer = _explorer(gray_image, seed=3)
+    seen = []
+    explorer.denoisers = {"spy": lambda noisy, sigma: seen.append((noisy - gray_image) / sigma) or noisy}
+    explorer.compute(10)
+    explorer.compute(40)
+    np.testing.assert_allclose(seen[0], seen[1], atol=1e-5)
+
+
+def test_noise_level_explorer_bad_input(gray_image):
+    with pytest.raises(ValueError, match="denoisers must be a non-empty dict"):
+        widgets.NoiseLevelExplorer(gray_image, {})
+    with pytest.raises(TypeError, match=r"denoisers\['x'\] must be callable"):
+        widgets.NoiseLevelExplorer(gray_image, {"x": 3})
+    with pytest.raises(ValueError, match="clean must be a gray image"):
+        widgets.NoiseLevelExplorer(np.stack([gray_image] * 3, -1), {"x": lambda noisy, sigma: noisy})
+    with pytest.raises(ValueError, match=r"denoisers\['crop'\] returned shape"):
+        widgets.NoiseLevelExplorer(gray_image, {"crop": lambda noisy, sigma: noisy[1:]})
