@@ -309,3 +309,10 @@ def test_receptive_field_counts_strides_and_pooling():
     strided = keras.layers.Conv2D(2, 3, strides=2, padding="same")(inputs)
     strided = keras.layers.Conv2D(2, 3, padding="same")(strided)
     assert models.receptive_field(keras.Model(inputs, strided)) == 7
+
+
+def test_the_data_folder_can_be_redirected(tmp_path, monkeypatch, tiny_residual):
+    models.save_model(tiny_residual, tmp_path / "dncnn_gray_blind.keras")
+    monkeypatch.setenv("COURSE_LIB_DATA", str(tmp_path))
+    assert models.shipped_denoiser_path("blind") == tmp_path / "dncnn_gray_blind.keras"
+    assert models.load_shipped_denoiser("blind").count_params() == tiny_residual.count_params()

@@ -35,8 +35,16 @@ __all__ = [
     "read_provenance",
 ]
 
+#: Environment variable naming another folder of shipped models (same file names), e.g. your own.
+DATA_FOLDER_VARIABLE = "COURSE_LIB_DATA"
+
 #: The repository's folder of shipped weights and small data.
 DATA_FOLDER = Path(__file__).resolve().parents[2] / "data"
+
+
+def _data_folder() -> Path:
+    override = os.environ.get(DATA_FOLDER_VARIABLE, "").strip()
+    return Path(override) if override else DATA_FOLDER
 
 #: Noise levels (on the 8-bit scale) with a shipped non-blind denoiser; "blind" covers 0-55.
 SHIPPED_DENOISER_SIGMAS = (15, 25, 50)
@@ -129,10 +137,14 @@ def load_model(path, *, compile: bool = False):
 
 
 def shipped_denoiser_path(sigma=25) -> Path:
-    """The ``data/`` file of the shipped gray denoiser for `sigma` (15, 25, 50) or ``"blind"``."""
+    """The ``data/`` file of the shipped gray denoiser for `sigma` (15, 25, 50) or ``"blind"``.
+
+    Set the environment variable ``COURSE_LIB_DATA`` to a folder to use the models
+    (same file names) from there instead.
+    """
     check_choice(sigma, "sigma", SHIPPED_DENOISER_SIGMAS + ("blind",))
     name = "dncnn_gray_blind.keras" if sigma == "blind" else f"dncnn_gray_sigma{sigma}.keras"
-    return DATA_FOLDER / name
+    return _data_folder() / name
 
 
 def load_shipped_denoiser(sigma=25):
