@@ -6,12 +6,22 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 
 - :mod:`.layers`: pixel unshuffle / shuffle (space-to-depth, depth-to-space);
 - :mod:`.denoisers`: the small CNN and DnCNN (residual or plain, with or without BatchNorm);
+- :mod:`.super_resolution`: SRCNN, ESPCN (sub-pixel) and a VDSR-style residual network;
 - :mod:`.inference`: tiled application to images of any size, self-ensemble, throughput;
 - :mod:`.saving`: safe loading of ``.keras`` files, atomic saving, the shipped models.
 """
 
 from .denoisers import describe_model, dncnn, receptive_field, size_multiple, small_cnn_denoiser
-from .inference import Throughput, apply_model, denoise, dihedral_transform, measure_throughput
+from .inference import (
+    Throughput,
+    apply_model,
+    denoise,
+    dihedral_transform,
+    measure_throughput,
+    output_scale,
+    super_resolve,
+)
+from .super_resolution import SR_SCALES, espcn, srcnn, takes_low_resolution, vdsr
 from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
@@ -29,7 +39,14 @@ __all__ = [
     "describe_model",
     "receptive_field",
     "size_multiple",
+    "srcnn",
+    "espcn",
+    "vdsr",
+    "takes_low_resolution",
+    "SR_SCALES",
     "apply_model",
+    "output_scale",
+    "super_resolve",
     "denoise",
     "dihedral_transform",
     "measure_throughput",

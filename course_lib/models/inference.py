@@ -24,7 +24,7 @@ import numpy as np
 from .._validation import check_image, check_integer
 from .denoisers import _check_model, receptive_field, size_multiple
 
-__all__ = ["apply_model", "denoise", "dihedral_transform", "Throughput", "measure_throughput"]
+__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "dihedral_transform", "Throughput", "measure_throughput"]
 
 
 def dihedral_transform(image: np.ndarray, index: int, *, inverse: bool = False) -> np.ndarray:
@@ -50,19 +50,39 @@ def _round_up(value: int, multiple: int) -> int:
     return -(-value // multiple) * multiple
 
 
-def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, tile: int) -> np.ndarray:
-    """Run `model` over a (N, H + 2 margin + extra, W + ..., C) array tile by tile; return (N, H, W, C)."""
-    output = np.empty((padded.shape[0], height, width, padded.shape[-1]), dtype=np.float32)
+def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, tile: int,
+               factor: int = 1) -> np.ndarray:
+    """Run `model` tile by tile over a (N, H + 2 margin + extra, W + ..., C) array.
+
+    Returns (N, H * factor, W * factor, C): `factor` is how many times larger the
+    model's output is than its input (1 for a denoiser, the scale for ESPCN).
+    """
+    output = np.empty((padded.shape[0], height * factor, width * factor, padded.shape[-1]), dtype=np.float32)
     for top in range(0, height, tile):
         for left in range(0, width, tile):
             window = padded[:, top : top + tile + 2 * margin, left : left + tile + 2 * margin]
             result = np.asarray(model(window, training=False))
             rows = min(tile, height - top)
             columns = min(tile, width - left)
-            output[:, top : top + rows, left : left + columns] = result[
-                :, margin : margin + rows, margin : margin + columns
+            output[:, top * factor : (top + rows) * factor, left * factor : (left + columns) * factor] = result[
+                :, margin * factor : (margin + rows) * factor, margin * factor : (margin + columns) * factor
             ]
     return output
+
+
+def output_scale(model) -> int:
+    """How many times larger than its input a model's output is (pixel shuffles over unshuffles)."""
+    from .layers import PixelShuffle, PixelUnshuffle
+
+    scale = 1.0
+    for layer in _check_model(model).layers:
+        if isinstance(layer, PixelShuffle):
+            scale *= layer.factor
+        elif isinstance(layer, PixelUnshuffle):
+            scale /= layer.factor
+    if scale < 1 or scale != int(scale):
+        raise ValueError(f"model output is {scale:g} times its input; expected a whole number >= 1")
+    return int(scale)
 
 
 def apply_model(model, image, *, tile_size: int = 512, margin: int | None = None) -> np.ndarray:
@@ -88,7 +108,8 @@ def apply_model(model, image, *, tile_size: int = 512, margin: int | None = None
     Returns
     -------
     numpy.ndarray
-        The output, float32, the same shape as `image`.
+        The output, float32, the same shape as `image`, or `scale` times larger
+        in height and width for a model that upscales (ESPCN).
 
     Notes
     -----
@@ -130,7 +151,7 @@ def apply_model(model, image, *, tile_size: int = 512, margin: int | None = None
         ((0, 0), (0, padded_height - padded.shape[1]), (0, padded_width - padded.shape[2]), (0, 0)),
         mode="edge",
     )
-    output = _run_tiles(model, padded, height, width, margin, tile)
+    output = _run_tiles(model, padded, height, width, margin, tile, output_scale(model))
     if array.ndim == 3 and model_channels == 1:
         return np.moveaxis(output[..., 0], 0, -1)
     if array.ndim == 2:
@@ -168,6 +189,55 @@ def denoise(model, noisy, *, tile_size: int = 512, self_ensemble: bool = False) 
         result = apply_model(model, transformed, tile_size=tile_size)
         total += dihedral_transform(result, index, inverse=True)
     return (total / 8).astype(np.float32)
+
+
+def super_resolve(model, low_resolution, scale: int, *, tile_size: int = 256) -> np.ndarray:
+    """Upscale an image `scale` times with a super-resolution network, tile by tile.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An SR network from :mod:`course_lib.models.super_resolution`. ESPCN-like
+        models (ending in a pixel shuffle) get the low-resolution image; SRCNN and
+        VDSR get its MATLAB-style bicubic upscaling, which they refine.
+    low_resolution : numpy.ndarray
+        ``(h, w)``: one channel, treated as the luma Y in [0, 1] (values slightly
+        outside are allowed). ``(h, w, 3)`` RGB in [0, 1]: as in the literature,
+        the luma Y of BT.601 YCbCr is upscaled by the network and the two colour
+        channels Cb and Cr by bicubic interpolation, then converted back to RGB.
+    scale : int
+        The model's scale (2, 3 or 4).
+    tile_size : int
+        Tile side in input pixels (see :func:`apply_model`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(h * scale, w * scale[, 3])`` float32; RGB is clipped to [0, 1], a single
+        channel is not clipped.
+    """
+    from .. import color
+    from ..degradations import bicubic_upscale
+    from .super_resolution import takes_low_resolution
+
+    array = check_image(low_resolution, "low_resolution").astype(np.float32)
+    scale = check_integer(scale, "scale", minimum=1)
+    model = _check_model(model)
+    network_scale = output_scale(model)
+    if takes_low_resolution(model) and network_scale != scale:
+        raise ValueError(f"the model upscales {network_scale} times, but scale is {scale}")
+
+    def upscale_luma(luma: np.ndarray) -> np.ndarray:
+        if takes_low_resolution(model):
+            return apply_model(model, luma, tile_size=tile_size)
+        return apply_model(model, bicubic_upscale(luma, scale).astype(np.float32), tile_size=tile_size * scale)
+
+    if array.ndim == 2:
+        return upscale_luma(array)
+    ycbcr = color.rgb_to_ycbcr(np.clip(array, 0.0, 1.0)) / 255.0
+    luma = upscale_luma(ycbcr[..., 0].astype(np.float32))
+    chroma = bicubic_upscale(ycbcr, scale)[..., 1:]  # Y upscaled too, then replaced by the network's
+    return color.ycbcr_to_rgb(np.concatenate([luma[..., None], chroma], axis=-1) * 255.0)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,172 @@
+"""Super-resolution networks: SRCNN, ESPCN and a VDSR-style residual network.
+
+All three work on one channel (the luma Y of YCbCr, as in the literature) with
+values in [0, 1], and differ in *where* they work:
+
+- **SRCNN** (Dong, Loy, He and Tang 2014/2016) takes the bicubic upscaling of the
+  low-resolution image and refines it: a 9x9 convolution extracts features, a 1x1
+  convolution maps them, a 5x5 convolution reconstructs (the "9-1-5" network).
+  Every convolution runs at the high resolution.
+- **ESPCN** (Shi et al. 2016) takes the low-resolution image itself, computes
+  ``scale^2`` channels at low resolution and rearranges them into an image ``scale``
+  times larger with a pixel shuffle (the *sub-pixel convolution*). About
+  ``scale^2`` times cheaper than SRCNN for the same layers.
+- **VDSR** (Kim, Lee and Lee 2016) takes the bicubic upscaling and predicts only
+  what bicubic misses, the high-frequency residual: ``output = bicubic + R(bicubic)``,
+  with a deep stack of 3x3 convolutions. With ``unshuffle=scale`` the same residual
+  network runs at low resolution after a pixel unshuffle (as ESPCN does), which
+  costs ``scale^2`` times less.
+
+:func:`takes_low_resolution` tells which input a model expects, so
+:func:`course_lib.models.upscale` can feed each one correctly.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from .._validation import check_choice, check_integer
+from .layers import PixelShuffle, PixelUnshuffle
+
+__all__ = ["srcnn", "espcn", "vdsr", "takes_low_resolution", "SR_SCALES"]
+
+#: The upscaling factors the course trains and evaluates.
+SR_SCALES = (2, 3, 4)
+
+
+def _conv(filters, size, name, *, activation=None, seed=0, small=False):
+    if small:
+        initializer = keras.initializers.VarianceScaling(scale=0.01, mode="fan_in",
+                                                         distribution="truncated_normal", seed=seed)
+    else:
+        initializer = keras.initializers.HeNormal(seed=seed)
+    return keras.layers.Conv2D(filters, size, padding="same", activation=activation,
+                               kernel_initializer=initializer, name=name)
+
+
+def srcnn(*, filters=(64, 32), kernel_sizes=(9, 1, 5), seed: int = 0) -> keras.Model:
+    """SRCNN, the "9-1-5" network: refine a bicubic upscaling with three convolutions.
+
+    Parameters
+    ----------
+    filters : (int, int)
+        Channels of the first two layers (64 and 32 in the paper).
+    kernel_sizes : (int, int, int)
+        Kernel sides of the three layers.
+    seed : int
+        Seed of the initializers.
+
+    Returns
+    -------
+    keras.Model
+        ``(N, H, W, 1)`` bicubic-upscaled luma to ``(N, H, W, 1)`` super-resolved luma.
+        The same weights serve any image size; each model is trained for one scale.
+
+    References
+    ----------
+    .. [1] C. Dong, C. C. Loy, K. He and X. Tang, "Learning a deep convolutional
+       network for image super-resolution", ECCV 2014; "Image super-resolution
+       using deep convolutional networks", IEEE TPAMI 38(2), 295-307, 2016.
+    """
+    seed = check_integer(seed, "seed", minimum=0)
+    if len(filters) != 2 or len(kernel_sizes) != 3:
+        raise ValueError("filters must have 2 entries and kernel_sizes 3 (the 9-1-5 layout)")
+    upscaled = keras.Input((None, None, 1), name="bicubic")
+    features = _conv(filters[0], kernel_sizes[0], "patch_extraction", activation="relu", seed=seed)(upscaled)
+    features = _conv(filters[1], kernel_sizes[1], "nonlinear_mapping", activation="relu", seed=seed + 1)(features)
+    output = _conv(1, kernel_sizes[2], "reconstruction", seed=seed + 2)(features)
+    return keras.Model(upscaled, output, name="srcnn")
+
+
+def espcn(scale: int, *, filters=(64, 32), seed: int = 0) -> keras.Model:
+    """ESPCN: convolutions at low resolution, then a sub-pixel (pixel shuffle) upscaling.
+
+    Parameters
+    ----------
+    scale : {2, 3, 4}
+        Upscaling factor.
+    filters : (int, int)
+        Channels of the two hidden layers (64 and 32 in the paper).
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        ``(N, h, w, 1)`` low-resolution luma to ``(N, h * scale, w * scale, 1)``.
+
+    Notes
+    -----
+    Layers: 5x5 conv (64, tanh), 3x3 conv (32, tanh), 3x3 conv (``scale^2``
+    channels), pixel shuffle. The last layer's ``scale^2`` channels at low-resolution
+    pixel ``(i, j)`` become the ``scale x scale`` block of output pixels
+    ``(i * scale + p, j * scale + q)``.
+
+    References
+    ----------
+    .. [1] W. Shi, J. Caballero, F. Huszár, J. Totz, A. P. Aitken, R. Bishop,
+       D. Rueckert and Z. Wang, "Real-time single image and video super-resolution
+       using an efficient sub-pixel convolutional neural network", CVPR 2016.
+    """
+    scale = check_integer(scale, "scale")
+    check_choice(scale, "scale", SR_SCALES)
+    seed = check_integer(seed, "seed", minimum=0)
+    low = keras.Input((None, None, 1), name="low_resolution")
+    features = _conv(filters[0], 5, "conv_1", activation="tanh", seed=seed)(low)
+    features = _conv(filters[1], 3, "conv_2", activation="tanh", seed=seed + 1)(features)
+    sub_pixels = _conv(scale * scale, 3, "conv_3", seed=seed + 2)(features)
+    return keras.Model(low, PixelShuffle(scale, name="shuffle")(sub_pixels), name=f"espcn_x{scale}")
+
+
+def vdsr(*, depth: int = 20, width: int = 64, unshuffle: int = 1, seed: int = 0) -> keras.Model:
+    """VDSR-style network: bicubic upscaling plus a learned high-frequency residual.
+
+    Parameters
+    ----------
+    depth : int
+        Convolution layers (20 in the paper).
+    width : int
+        Channels of the hidden layers (64).
+    unshuffle : {1, 2, 3, 4}
+        Run the convolutions at ``1 / unshuffle`` resolution after a pixel
+        unshuffle; pass the model's scale to work at the low resolution (input
+        sides must then be multiples of it, which bicubic upscaling by that scale
+        guarantees).
+    seed : int
+
+    Returns
+    -------
+    keras.Model
+        ``(N, H, W, 1)`` bicubic-upscaled luma to ``(N, H, W, 1)``; the layer named
+        ``"residual"`` holds the predicted detail.
+
+    References
+    ----------
+    .. [1] J. Kim, J. K. Lee and K. M. Lee, "Accurate image super-resolution using
+       very deep convolutional networks", CVPR 2016.
+    """
+    depth = check_integer(depth, "depth", minimum=2)
+    width = check_integer(width, "width", minimum=1)
+    unshuffle = check_integer(unshuffle, "unshuffle")
+    check_choice(unshuffle, "unshuffle", (1, 2, 3, 4))
+    seed = check_integer(seed, "seed", minimum=0)
+    upscaled = keras.Input((None, None, 1), name="bicubic")
+    features = PixelUnshuffle(unshuffle, name="unshuffle")(upscaled) if unshuffle > 1 else upscaled
+    features = _conv(width, 3, "conv_1", activation="relu", seed=seed)(features)
+    for index in range(2, depth):
+        features = _conv(width, 3, f"conv_{index}", activation="relu", seed=seed + index)(features)
+    residual = _conv(unshuffle * unshuffle, 3, f"conv_{depth}", seed=seed + depth, small=True)(features)
+    if unshuffle > 1:
+        residual = PixelShuffle(unshuffle, name="shuffle")(residual)
+    residual = keras.layers.Identity(name="residual")(residual)
+    output = keras.layers.Add(name="bicubic_plus_residual")([upscaled, residual])
+    return keras.Model(upscaled, output, name="vdsr")
+
+
+def takes_low_resolution(model) -> bool:
+    """True when `model` expects the low-resolution image (it ends with a pixel shuffle and
+    has no unshuffle before it, like ESPCN); False when it expects the bicubic upscaling."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model; got {type(model).__name__}")
+    shuffles = sum(isinstance(layer, PixelShuffle) for layer in model.layers)
+    unshuffles = sum(isinstance(layer, PixelUnshuffle) for layer in model.layers)
+    return shuffles > unshuffles
