@@ -6,18 +6,14 @@ below the command line. Importing it imports Keras.
 - :mod:`.patches`: image sources (bundled split or your folder), a seeded streamed
   patch generator, the ``tf.data`` pipeline that adds noise on the fly, the CI fast mode;
 - :mod:`.callbacks`: a PSNR metric, atomic checkpoints, a live plot, epoch timing;
-- :mod:`.denoiser_training`: the configuration, learning-rate schedule and
-  :func:`train_denoiser` with resume and ``tf.distribute`` support.
+- :mod:`.loop`: the shared training loop (schedule, checkpoints, exact resume,
+  fine-tuning, ``tf.distribute``);
+- :mod:`.denoiser_training`: the denoiser's configuration and :func:`train_denoiser`.
 """
 
 from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
-from .denoiser_training import (
-    DenoiserTrainingConfig,
-    TrainingResult,
-    build_denoiser,
-    learning_rate_at,
-    train_denoiser,
-)
+from .denoiser_training import DenoiserTrainingConfig, build_denoiser, train_denoiser
+from .loop import TrainingResult, compile_for_training, fit_resumable, learning_rate_at
 from .patches import (
     FAST_MODE_VARIABLE,
     ImageSource,
@@ -35,6 +31,8 @@ __all__ = [
     "train_denoiser",
     "build_denoiser",
     "learning_rate_at",
+    "fit_resumable",
+    "compile_for_training",
     "ImageSource",
     "bundled_source",
     "folder_source",

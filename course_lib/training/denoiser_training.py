@@ -18,13 +18,10 @@ With ``COURSE_LIB_FAST=1`` in the environment every run shrinks to 2 epochs of
 
 from __future__ import annotations
 
-import math
-import time
-from dataclasses import asdict, dataclass, field, fields, replace
-from pathlib import Path
+from dataclasses import asdict, dataclass, fields, replace
 
 from .._validation import check_choice, check_integer, check_positive
-from .callbacks import EpochTimer, TrainingCheckpoint, psnr_metric
+from .loop import TrainingResult, fit_resumable, learning_rate_at
 from .patches import ImageSource, bundled_source, denoising_dataset, fast_mode, validation_pairs
 
 __all__ = ["DenoiserTrainingConfig", "TrainingResult", "learning_rate_at", "train_denoiser", "build_denoiser"]
@@ -108,36 +105,6 @@ class DenoiserTrainingConfig:
         return cls(**{key: value for key, value in record.items() if key in known})
 
 
-@dataclass
-class TrainingResult:
-    """What :func:`train_denoiser` returns."""
-
-    model: object
-    config: DenoiserTrainingConfig
-    history: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    epochs_run: int = 0
-    resumed_from_epoch: int = 0
-
-    @property
-    def megapixels_seen(self) -> float:
-        """Patch pixels processed over the whole run (all sessions)."""
-        epochs = len(next(iter(self.history.values()), []))
-        config = self.config
-        return epochs * config.steps_per_epoch * config.batch_size * config.patch_size**2 / 1e6
-
-
-def learning_rate_at(config: DenoiserTrainingConfig, epoch: int) -> float:
-    """Adam's step size during `epoch` (0-based) under the configuration's schedule."""
-    start, end, epochs = config.learning_rate, config.final_learning_rate, config.epochs
-    if config.schedule == "constant" or epochs == 1:
-        return start
-    if config.schedule == "step":
-        return start if epoch < math.ceil(0.75 * epochs) else start / 10
-    progress = min(1.0, epoch / (epochs - 1))
-    return end + 0.5 * (start - end) * (1 + math.cos(math.pi * progress))
-
-
 def build_denoiser(config: DenoiserTrainingConfig):
     """The untrained network a configuration describes."""
     from ..models.denoisers import dncnn
@@ -146,14 +113,9 @@ def build_denoiser(config: DenoiserTrainingConfig):
                  residual=config.residual, unshuffle=config.unshuffle, seed=config.seed)
 
 
-def _compile(model, config: DenoiserTrainingConfig) -> None:
-    import keras
-
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="mse", metrics=[psnr_metric])
-
-
-def _architecture(config: DenoiserTrainingConfig) -> tuple:
-    return config.depth, config.width, config.batch_norm, config.residual, config.unshuffle
+def _same_run(saved: DenoiserTrainingConfig, config: DenoiserTrainingConfig) -> bool:
+    """A checkpoint may be continued when everything but the number of epochs agrees."""
+    return replace(saved, epochs=config.epochs) == config
 
 
 def train_denoiser(
@@ -206,81 +168,26 @@ def train_denoiser(
         The trained model, the configuration actually used, the per-epoch
         history (of all sessions when resumed) and the training time.
     """
-    import contextlib
-
-    from ..models.saving import load_model
-
     if not isinstance(config, DenoiserTrainingConfig):
         raise TypeError(f"config must be a DenoiserTrainingConfig; got {type(config).__name__}")
     if fast_mode():
         config = config.shrunk_for_fast_mode()
     source = source if source is not None else bundled_source("train")
-    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
-
-    start_epoch, history, seconds_before = 0, {}, 0.0
-    state = TrainingCheckpoint.read_state(checkpoint_dir) if checkpoint_dir is not None else None
-    if state is not None and not resume:
-        raise FileExistsError(
-            f"checkpoint_dir {str(checkpoint_dir)!r} holds a checkpoint of {state.get('epoch')} epoch(s); "
-            "pass resume=True (--resume) to continue it, or choose another folder"
-        )
-    if resume and state is None:
-        raise FileNotFoundError(f"resume=True but there is no checkpoint in {str(checkpoint_dir)!r}")
-    with scope:
-        if state is not None:
-            saved = DenoiserTrainingConfig.from_dict(state["config"])
-            if _architecture(saved) != _architecture(config) or saved.sigma != config.sigma:
-                raise ValueError(
-                    f"the checkpoint in {str(checkpoint_dir)!r} was trained with a different configuration "
-                    f"({saved.to_dict()}); resume with the same options"
-                )
-            config = replace(saved, epochs=config.epochs)
-            start_epoch, history = int(state["epoch"]), state.get("history", {})
-            seconds_before = float(state.get("seconds", 0.0))
-            if start_epoch >= config.epochs:
-                raise ValueError(
-                    f"the checkpoint has already completed {start_epoch} of {config.epochs} epochs; "
-                    "raise epochs to train longer"
-                )
-            model = load_model(Path(checkpoint_dir) / state["checkpoint"], compile=True)
-        else:
-            model = build_denoiser(config)
-            if initial_weights is not None:
-                donor = load_model(initial_weights)
-                try:
-                    model.set_weights(donor.get_weights())
-                except ValueError:
-                    raise ValueError(
-                        f"initial_weights {str(initial_weights)!r} has a different architecture "
-                        f"({donor.count_params():,} parameters) from the configuration's "
-                        f"({model.count_params():,})"
-                    ) from None
-            _compile(model, config)
-
-    dataset = denoising_dataset(
-        source, sigma=config.sigma, patch_size=config.patch_size, batch_size=config.batch_size,
-        steps_per_epoch=config.steps_per_epoch, epochs=config.epochs, start_epoch=start_epoch,
-        seed=config.seed, scales=config.scales,
-    )
-    import keras
-
-    all_callbacks = [EpochTimer(), keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate_at(config, epoch))]
-    if checkpoint_dir is not None:
-        record = {"config": config.to_dict(), "data": source.description, **(checkpoint_extra or {})}
-        all_callbacks.append(TrainingCheckpoint(checkpoint_dir, state=record, history=history, seconds=seconds_before))
-    all_callbacks.extend(callbacks)
     validation_data = None
     if validation:
         validation_data = validation_pairs(source, sigma=config.sigma, patch_size=config.patch_size,
                                            count=8 if fast_mode() else 32)
-    started = time.perf_counter()
-    fitted = model.fit(
-        dataset, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.steps_per_epoch,
-        validation_data=validation_data, callbacks=all_callbacks, verbose=verbose, shuffle=False,
+
+    def make_dataset(run_config, start_epoch):
+        return denoising_dataset(
+            source, sigma=run_config.sigma, patch_size=run_config.patch_size, batch_size=run_config.batch_size,
+            steps_per_epoch=run_config.steps_per_epoch, epochs=run_config.epochs, start_epoch=start_epoch,
+            seed=run_config.seed, scales=run_config.scales,
+        )
+
+    return fit_resumable(
+        config, build=build_denoiser, make_dataset=make_dataset, same_run=_same_run,
+        data_description=source.description, validation_data=validation_data, checkpoint_dir=checkpoint_dir,
+        resume=resume, initial_weights=initial_weights, strategy=strategy, callbacks=callbacks,
+        checkpoint_extra=checkpoint_extra, verbose=verbose,
     )
-    seconds = time.perf_counter() - started
-    merged = {key: list(values) for key, values in history.items()}
-    for key, values in fitted.history.items():
-        merged.setdefault(key, []).extend(float(value) for value in values)
-    return TrainingResult(model=model, config=config, history=merged, seconds=seconds_before + seconds,
-                          epochs_run=config.epochs - start_epoch, resumed_from_epoch=start_epoch)

@@ -1,0 +1,187 @@
+"""The training loop every course model shares: schedule, checkpoints, resume, fine-tuning, scale-out.
+
+:func:`fit_resumable` is task-agnostic. A task (denoising, super-resolution)
+gives it a configuration object and three functions: one that builds the
+untrained network, one that makes the ``tf.data`` pipeline from a start epoch,
+and one that says whether a saved configuration is the same run. Everything
+else is here, once:
+
+- Adam with a per-epoch learning-rate schedule (:func:`learning_rate_at`);
+- an atomic checkpoint after every epoch (:class:`~.callbacks.TrainingCheckpoint`),
+  and exact resumption: the data of epoch ``e`` depend only on the seed and ``e``,
+  and the checkpoint carries the optimizer state;
+- starting from another model's weights (fine-tuning);
+- building and training under a ``tf.distribute`` strategy.
+
+A configuration needs the fields ``epochs``, ``steps_per_epoch``, ``batch_size``,
+``patch_size``, ``learning_rate``, ``final_learning_rate``, ``schedule``, and the
+methods ``to_dict`` / ``from_dict``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from .callbacks import EpochTimer, TrainingCheckpoint, psnr_metric
+
+__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training"]
+
+
+@dataclass
+class TrainingResult:
+    """What a training run returns: the model, the configuration used, the history, the time."""
+
+    model: object
+    config: object
+    history: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    epochs_run: int = 0
+    resumed_from_epoch: int = 0
+
+    @property
+    def megapixels_seen(self) -> float:
+        """Training patch pixels processed over the whole run (all sessions)."""
+        epochs = len(next(iter(self.history.values()), []))
+        config = self.config
+        return epochs * config.steps_per_epoch * config.batch_size * config.patch_size**2 / 1e6
+
+
+def learning_rate_at(config, epoch: int) -> float:
+    """Adam's step size during `epoch` (0-based) under the configuration's schedule.
+
+    ``"cosine"``: ``end + (start - end) (1 + cos(pi e / (E - 1))) / 2``, from
+    `learning_rate` at the first epoch to `final_learning_rate` at the last;
+    ``"step"``: `learning_rate`, divided by 10 for the last quarter of the epochs;
+    ``"constant"``: `learning_rate` throughout.
+    """
+    start, end, epochs = config.learning_rate, config.final_learning_rate, config.epochs
+    if config.schedule == "constant" or epochs == 1:
+        return start
+    if config.schedule == "step":
+        return start if epoch < math.ceil(0.75 * epochs) else start / 10
+    progress = min(1.0, epoch / (epochs - 1))
+    return end + 0.5 * (start - end) * (1 + math.cos(math.pi * progress))
+
+
+def compile_for_training(model, learning_rate: float) -> None:
+    """Adam, mean squared error, and PSNR reported beside the loss."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=[psnr_metric])
+
+
+def _load_initial_weights(model, initial_weights) -> None:
+    from ..models.saving import load_model
+
+    donor = load_model(initial_weights)
+    try:
+        model.set_weights(donor.get_weights())
+    except ValueError:
+        raise ValueError(
+            f"initial_weights {str(initial_weights)!r} has a different architecture "
+            f"({donor.count_params():,} parameters) from the configuration's ({model.count_params():,})"
+        ) from None
+
+
+def fit_resumable(
+    config,
+    *,
+    build: Callable,
+    make_dataset: Callable,
+    same_run: Callable,
+    data_description: str,
+    validation_data=None,
+    checkpoint_dir=None,
+    resume: bool = False,
+    initial_weights=None,
+    strategy=None,
+    callbacks=(),
+    checkpoint_extra: dict | None = None,
+    verbose: int = 1,
+) -> TrainingResult:
+    """Train ``build(config)`` on ``make_dataset(config, start_epoch)``, checkpointing every epoch.
+
+    Parameters
+    ----------
+    config : dataclass
+        The run's configuration (see the module documentation for its fields).
+    build : callable
+        ``build(config) -> keras.Model``, untrained.
+    make_dataset : callable
+        ``make_dataset(config, start_epoch) -> tf.data.Dataset`` covering epochs
+        ``start_epoch .. config.epochs - 1``.
+    same_run : callable
+        ``same_run(saved_config, config) -> bool``: may the checkpoint of
+        `saved_config` be continued with `config` (only `epochs` may differ)?
+    data_description : str
+        What the training data are, for the checkpoint record.
+    validation_data : tuple, optional
+        ``(inputs, targets)`` scored after every epoch.
+    checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, verbose :
+        As in :func:`course_lib.training.train_denoiser`.
+
+    Returns
+    -------
+    TrainingResult
+    """
+    import keras
+
+    from ..models.saving import load_model
+
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+    start_epoch, history, seconds_before = 0, {}, 0.0
+    state = TrainingCheckpoint.read_state(checkpoint_dir) if checkpoint_dir is not None else None
+    if state is not None and not resume:
+        raise FileExistsError(
+            f"checkpoint_dir {str(checkpoint_dir)!r} holds a checkpoint of {state.get('epoch')} epoch(s); "
+            "pass resume=True (--resume) to continue it, or choose another folder"
+        )
+    if resume and state is None:
+        raise FileNotFoundError(f"resume=True but there is no checkpoint in {str(checkpoint_dir)!r}")
+    with scope:
+        if state is not None:
+            saved = type(config).from_dict(state["config"])
+            if not same_run(saved, config):
+                raise ValueError(
+                    f"the checkpoint in {str(checkpoint_dir)!r} was trained with a different configuration "
+                    f"({saved.to_dict()}); resume with the same options"
+                )
+            config = replace(saved, epochs=config.epochs)
+            start_epoch, history = int(state["epoch"]), state.get("history", {})
+            seconds_before = float(state.get("seconds", 0.0))
+            if start_epoch >= config.epochs:
+                raise ValueError(
+                    f"the checkpoint has already completed {start_epoch} of {config.epochs} epochs; "
+                    "raise epochs to train longer"
+                )
+            model = load_model(Path(checkpoint_dir) / state["checkpoint"], compile=True)
+        else:
+            model = build(config)
+            if initial_weights is not None:
+                _load_initial_weights(model, initial_weights)
+            compile_for_training(model, config.learning_rate)
+
+    dataset = make_dataset(config, start_epoch)
+    run_config = config
+    all_callbacks = [EpochTimer(),
+                     keras.callbacks.LearningRateScheduler(lambda epoch: learning_rate_at(run_config, epoch))]
+    if checkpoint_dir is not None:
+        record = {"config": config.to_dict(), "data": data_description, **(checkpoint_extra or {})}
+        all_callbacks.append(TrainingCheckpoint(checkpoint_dir, state=record, history=history, seconds=seconds_before))
+    all_callbacks.extend(callbacks)
+    started = time.perf_counter()
+    fitted = model.fit(
+        dataset, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.steps_per_epoch,
+        validation_data=validation_data, callbacks=all_callbacks, verbose=verbose, shuffle=False,
+    )
+    seconds = time.perf_counter() - started
+    merged = {key: list(values) for key, values in history.items()}
+    for key, values in fitted.history.items():
+        merged.setdefault(key, []).extend(float(value) for value in values)
+    return TrainingResult(model=model, config=config, history=merged, seconds=seconds_before + seconds,
+                          epochs_run=config.epochs - start_epoch, resumed_from_epoch=start_epoch)
