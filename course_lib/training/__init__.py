@@ -8,11 +8,19 @@ below the command line. Importing it imports Keras.
 - :mod:`.callbacks`: a PSNR metric, atomic checkpoints, a live plot, epoch timing;
 - :mod:`.loop`: the shared training loop (schedule, checkpoints, exact resume,
   fine-tuning, ``tf.distribute``);
-- :mod:`.denoiser_training`: the denoiser's configuration and :func:`train_denoiser`.
+- :mod:`.denoiser_training`: the denoiser's configuration and :func:`train_denoiser`;
+- :mod:`.sr_patches`, :mod:`.super_resolution_training`: aligned low-/high-resolution
+  luma patches and :func:`train_super_resolution`.
 """
 
 from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
 from .denoiser_training import DenoiserTrainingConfig, build_denoiser, train_denoiser
+from .sr_patches import luma_from_gray, sr_patch_generator, sr_validation_pairs, super_resolution_dataset
+from .super_resolution_training import (
+    SuperResolutionTrainingConfig,
+    build_super_resolution,
+    train_super_resolution,
+)
 from .loop import TrainingResult, compile_for_training, fit_resumable, learning_rate_at
 from .patches import (
     FAST_MODE_VARIABLE,
@@ -26,6 +34,13 @@ from .patches import (
 )
 
 __all__ = [
+    "SuperResolutionTrainingConfig",
+    "train_super_resolution",
+    "build_super_resolution",
+    "super_resolution_dataset",
+    "sr_patch_generator",
+    "sr_validation_pairs",
+    "luma_from_gray",
     "DenoiserTrainingConfig",
     "TrainingResult",
     "train_denoiser",

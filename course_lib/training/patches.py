@@ -153,6 +153,31 @@ def patch_generator(
         from that group, so consecutive patches mix several images.
     """
     rng = np.random.default_rng([seed, epoch])
+    for image in _images_for_patches(source, patch_size=patch_size, count=count, rng=rng, scales=scales,
+                                     images_in_memory=images_in_memory):
+        top = int(rng.integers(0, image.shape[0] - patch_size + 1))
+        left = int(rng.integers(0, image.shape[1] - patch_size + 1))
+        patch = image[top : top + patch_size, left : left + patch_size]
+        if augment:
+            patch = _random_dihedral(patch, rng)
+        yield np.ascontiguousarray(patch, dtype=np.float32)[..., None]
+
+
+def _random_dihedral(patch: np.ndarray, rng: np.random.Generator, transform: int | None = None) -> np.ndarray:
+    """One of the 8 rotations/flips, drawn from `rng` unless `transform` is given."""
+    if transform is None:
+        transform = int(rng.integers(0, 8))
+    return np.rot90(patch[:, ::-1] if transform >= 4 else patch, k=transform % 4)
+
+
+def _images_for_patches(source, *, patch_size, count, rng, scales, images_in_memory, prepare=None):
+    """Yield one (rescaled, prepared) image per patch to cut: `count` in all, in a random order.
+
+    Each usable image contributes in proportion to its area; images are loaded
+    `images_in_memory` at a time, and the patches of a group come in random order,
+    so consecutive patches mix several images. `prepare(image)` may turn each
+    loaded image into whatever the caller cuts patches from (the default: itself).
+    """
     areas = np.array([height * width for height, width in source.sizes], dtype=np.float64)
     usable = np.array([min(size) * min(scales) >= patch_size for size in source.sizes])
     if not usable.any():
@@ -168,17 +193,12 @@ def patch_generator(
         if not group:
             continue
         images = [_rescale(source.loader(index), float(rng.choice(scales))) for index in group]
+        if prepare is not None:
+            images = [prepare(image) for image in images]
         owners = np.concatenate([np.full(per_image[index], position) for position, index in enumerate(group)])
         rng.shuffle(owners)
         for position in owners:
-            image = images[position]
-            top = int(rng.integers(0, image.shape[0] - patch_size + 1))
-            left = int(rng.integers(0, image.shape[1] - patch_size + 1))
-            patch = image[top : top + patch_size, left : left + patch_size]
-            if augment:
-                transform = int(rng.integers(0, 8))
-                patch = np.rot90(patch[:, ::-1] if transform >= 4 else patch, k=transform % 4)
-            yield np.ascontiguousarray(patch, dtype=np.float32)[..., None]
+            yield images[position]
 
 
 def _noise_levels(sigma, name="sigma") -> tuple[float, float]:

@@ -1,0 +1,152 @@
+"""Training a super-resolution network: configuration and :func:`train_super_resolution`.
+
+The loop itself (schedule, checkpoints, resume, fine-tuning, scale-out) is
+:func:`course_lib.training.fit_resumable`; this module says what to build and
+which patches to feed it. ``python -m course_lib train sr`` calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from .._validation import check_choice, check_integer, check_positive
+from .loop import TrainingResult, fit_resumable
+from .patches import ImageSource, bundled_source, fast_mode
+from .sr_patches import sr_validation_pairs, super_resolution_dataset
+
+__all__ = ["SuperResolutionTrainingConfig", "train_super_resolution", "build_super_resolution"]
+
+_ARCHITECTURES = ("srcnn", "espcn", "vdsr")
+
+
+@dataclass(frozen=True)
+class SuperResolutionTrainingConfig:
+    """Everything that defines a super-resolution training run.
+
+    Attributes
+    ----------
+    architecture : {"srcnn", "espcn", "vdsr"}
+    scale : {2, 3, 4}
+    depth, width : int
+        For ``"vdsr"`` only: convolution layers and their channels.
+    unshuffle : bool
+        For ``"vdsr"`` only: run the convolutions at low resolution (pixel
+        unshuffle by `scale`), ``scale^2`` times cheaper.
+    patch_size : int
+        Side of the high-resolution training patches (a multiple of `scale`).
+    batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed :
+        As in :class:`course_lib.training.DenoiserTrainingConfig`.
+    """
+
+    architecture: str = "vdsr"
+    scale: int = 3
+    depth: int = 20
+    width: int = 64
+    unshuffle: bool = False
+    patch_size: int = 48
+    batch_size: int = 32
+    steps_per_epoch: int = 200
+    epochs: int = 10
+    learning_rate: float = 1e-3
+    final_learning_rate: float = 1e-5
+    schedule: str = "cosine"
+    scales: tuple = (1.0, 0.9, 0.8, 0.7)
+    seed: int = 0
+
+    def __post_init__(self):
+        check_choice(self.architecture, "architecture", _ARCHITECTURES)
+        check_choice(self.scale, "scale", (2, 3, 4))
+        check_integer(self.depth, "depth", minimum=2)
+        check_integer(self.width, "width", minimum=1)
+        check_integer(self.epochs, "epochs", minimum=1)
+        check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
+        check_integer(self.batch_size, "batch_size", minimum=1)
+        check_integer(self.patch_size, "patch_size", minimum=self.scale * 4)
+        if self.patch_size % self.scale:
+            raise ValueError(f"patch_size must be a multiple of scale={self.scale}; got {self.patch_size}")
+        check_positive(self.learning_rate, "learning_rate")
+        check_positive(self.final_learning_rate, "final_learning_rate")
+        check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
+        object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
+        object.__setattr__(self, "unshuffle", bool(self.unshuffle))
+
+    @property
+    def low_resolution_input(self) -> bool:
+        """ESPCN takes the low-resolution image; SRCNN and VDSR its bicubic upscaling."""
+        return self.architecture == "espcn"
+
+    def shrunk_for_fast_mode(self) -> "SuperResolutionTrainingConfig":
+        """The same run reduced to 2 epochs of 3 steps of 4 small patches (CI)."""
+        return replace(self, epochs=min(self.epochs, 2), steps_per_epoch=min(self.steps_per_epoch, 3),
+                       batch_size=min(self.batch_size, 4), patch_size=self.scale * 8)
+
+    def to_dict(self) -> dict:
+        record = asdict(self)
+        record["scales"] = list(self.scales)
+        return record
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "SuperResolutionTrainingConfig":
+        known = {item.name for item in fields(cls)}
+        return cls(**{key: value for key, value in record.items() if key in known})
+
+
+def build_super_resolution(config: SuperResolutionTrainingConfig):
+    """The untrained network a configuration describes."""
+    from ..models import espcn, srcnn, vdsr
+
+    if config.architecture == "srcnn":
+        return srcnn(seed=config.seed)
+    if config.architecture == "espcn":
+        return espcn(config.scale, seed=config.seed)
+    return vdsr(depth=config.depth, width=config.width, unshuffle=config.scale if config.unshuffle else 1,
+                seed=config.seed)
+
+
+def _same_run(saved, config) -> bool:
+    return replace(saved, epochs=config.epochs) == config
+
+
+def train_super_resolution(
+    config: SuperResolutionTrainingConfig,
+    *,
+    source: ImageSource | None = None,
+    checkpoint_dir=None,
+    resume: bool = False,
+    initial_weights=None,
+    strategy=None,
+    callbacks=(),
+    checkpoint_extra: dict | None = None,
+    validation: bool = True,
+    verbose: int = 1,
+) -> TrainingResult:
+    """Train an SR network on luma patches; checkpoint every epoch; resume after an interruption.
+
+    The arguments are those of :func:`course_lib.training.train_denoiser`; the
+    training pairs come from :func:`course_lib.training.sr_patches.super_resolution_dataset`.
+    """
+    if not isinstance(config, SuperResolutionTrainingConfig):
+        raise TypeError(f"config must be a SuperResolutionTrainingConfig; got {type(config).__name__}")
+    if fast_mode():
+        config = config.shrunk_for_fast_mode()
+    source = source if source is not None else bundled_source("train")
+    validation_data = None
+    if validation:
+        validation_data = sr_validation_pairs(source, scale=config.scale, patch_size=config.patch_size,
+                                              low_resolution_input=config.low_resolution_input,
+                                              count=8 if fast_mode() else 32)
+
+    def make_dataset(run_config, start_epoch):
+        return super_resolution_dataset(
+            source, scale=run_config.scale, low_resolution_input=run_config.low_resolution_input,
+            patch_size=run_config.patch_size, batch_size=run_config.batch_size,
+            steps_per_epoch=run_config.steps_per_epoch, epochs=run_config.epochs, start_epoch=start_epoch,
+            seed=run_config.seed, scales=run_config.scales,
+        )
+
+    return fit_resumable(
+        config, build=build_super_resolution, make_dataset=make_dataset, same_run=_same_run,
+        data_description=source.description + " (luma Y / 255)", validation_data=validation_data,
+        checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
+        callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose,
+    )

@@ -1,0 +1,143 @@
+"""Super-resolution: the networks, super_resolve, and the aligned training patches."""
+
+import numpy as np
+import pytest
+
+from course_lib import color, data, degradations, metrics, models, training
+
+
+def _zero_last_layer(model, name):
+    layer = model.get_layer(name)
+    layer.set_weights([np.zeros_like(weight) for weight in layer.get_weights()])
+    return model
+
+
+@pytest.fixture(scope="module")
+def bicubic_vdsr():
+    """A VDSR whose residual is zero: it returns its bicubic input, so it *is* bicubic."""
+    return _zero_last_layer(models.vdsr(depth=3, width=4), "conv_3")
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_espcn_upscales_by_its_scale(scale):
+    model = models.espcn(scale)
+    low = np.random.default_rng(0).random((1, 7, 9, 1)).astype(np.float32)
+    assert np.asarray(model(low)).shape == (1, 7 * scale, 9 * scale, 1)
+    assert models.takes_low_resolution(model) and models.output_scale(model) == scale
+
+
+def test_srcnn_is_the_9_1_5_network():
+    model = models.srcnn()
+    kernels = [layer.kernel_size[0] for layer in model.layers if hasattr(layer, "kernel_size")]
+    assert kernels == [9, 1, 5]
+    assert model.count_params() == (81 * 64 + 64) + (64 * 32 + 32) + (25 * 32 + 1)
+    assert not models.takes_low_resolution(model) and models.output_scale(model) == 1
+
+
+@pytest.mark.parametrize("unshuffle", [1, 3])
+def test_vdsr_adds_its_residual_to_the_bicubic_input(unshuffle):
+    model = _zero_last_layer(models.vdsr(depth=4, width=4, unshuffle=unshuffle), "conv_4")
+    upscaled = np.random.default_rng(1).random((1, 12, 15, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(model(upscaled)), upscaled, atol=1e-7)
+    assert not models.takes_low_resolution(model)
+    assert models.size_multiple(model) == unshuffle
+
+
+def test_bicubic_through_super_resolve_reproduces_the_protocol_reference(bicubic_vdsr):
+    """astronaut x3 under the SR protocol: bicubic gives 28.681 dB (COURSE.md)."""
+    high_y = np.round(color.rgb_to_y(data.load_image("astronaut")))
+    high_y = degradations.crop_to_multiple(high_y, 3)
+    low = degradations.bicubic_downscale(high_y, 3) / 255.0
+    upscaled = models.super_resolve(bicubic_vdsr, low.astype(np.float32), 3) * 255.0
+    estimate = np.round(np.clip(upscaled, 0, 255))
+    border = 3
+    error = (estimate - high_y)[border:-border, border:-border]
+    psnr = 10 * np.log10(255.0**2 / np.mean(error**2))
+    assert psnr == pytest.approx(28.681, abs=0.002)
+
+
+def test_super_resolve_is_independent_of_the_tiling():
+    model = models.espcn(2)
+    low = np.random.default_rng(2).random((33, 47)).astype(np.float32)
+    np.testing.assert_allclose(models.super_resolve(model, low, 2, tile_size=8),
+                               models.super_resolve(model, low, 2, tile_size=512), atol=1e-5)
+
+
+def test_super_resolve_rgb_upscales_luma_with_the_network_and_chroma_with_bicubic(bicubic_vdsr):
+    low = data.load_image("coffee")[::8, ::8].copy()
+    result = models.super_resolve(bicubic_vdsr, low, 2)
+    assert result.shape == (low.shape[0] * 2, low.shape[1] * 2, 3)
+    expected = np.clip(degradations.bicubic_upscale(low, 2), 0, 1)
+    np.testing.assert_allclose(result, expected, atol=2e-3)  # all-bicubic either way, up to float32 YCbCr
+
+
+def test_super_resolve_refuses_a_scale_the_model_does_not_do():
+    with pytest.raises(ValueError, match="upscales 2 times, but scale is 3"):
+        models.super_resolve(models.espcn(2), np.zeros((8, 8), np.float32), 3)
+
+
+# --- training pairs ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def source():
+    rng = np.random.default_rng(3)
+    images = [rng.random((60, 72)).astype(np.float32), rng.random((48, 54)).astype(np.float32)]
+    return training.ImageSource("two random images", ("a", "b"), tuple(image.shape for image in images),
+                                lambda index: images[index])
+
+
+def test_luma_from_gray_follows_matlab():
+    np.testing.assert_allclose(training.luma_from_gray(np.array([0.0, 1.0])), [16 / 255, 235 / 255], rtol=1e-6)
+
+
+@pytest.mark.parametrize("low_resolution_input", [True, False])
+def test_pairs_are_aligned_and_sized(source, low_resolution_input):
+    pairs = list(training.sr_patch_generator(source, scale=3, patch_size=24, count=6, seed=0, scales=(1.0,),
+                                             augment=False, low_resolution_input=low_resolution_input))
+    for network_input, target in pairs:
+        assert target.shape == (24, 24, 1)
+        assert network_input.shape == ((8, 8, 1) if low_resolution_input else (24, 24, 1))
+        if low_resolution_input:  # away from the patch border, the input is the shrunken target
+            shrunk = degradations.imresize(target[..., 0], output_shape=(8, 8))
+            np.testing.assert_allclose(shrunk[2:-2, 2:-2], network_input[2:-2, 2:-2, 0], atol=1e-5)
+        else:  # away from the patch border, the input is the bicubic upscaling of the shrunken target
+            shrunk = degradations.imresize(target[..., 0], output_shape=(8, 8))
+            upscaled = degradations.imresize(shrunk, output_shape=(24, 24))
+            np.testing.assert_allclose(upscaled[9:-9, 9:-9], network_input[9:-9, 9:-9, 0], atol=1e-3)
+
+
+def test_augmentation_turns_input_and_target_together(source):
+    plain = list(training.sr_patch_generator(source, scale=2, patch_size=16, count=20, seed=4, scales=(1.0,),
+                                             low_resolution_input=True, augment=True))
+    for network_input, target in plain:
+        shrunk = degradations.imresize(target[..., 0], output_shape=(8, 8))
+        np.testing.assert_allclose(shrunk[2:-2, 2:-2], network_input[2:-2, 2:-2, 0], atol=1e-5)
+
+
+def test_dataset_batches_and_repeats(source):
+    options = dict(scale=2, low_resolution_input=True, patch_size=16, batch_size=4, steps_per_epoch=2, epochs=2,
+                   seed=1)
+    first = [np.asarray(x) for x, _ in training.super_resolution_dataset(source, **options)]
+    second = [np.asarray(x) for x, _ in training.super_resolution_dataset(source, **options)]
+    assert len(first) == 4 and first[0].shape == (4, 8, 8, 1)
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="multiple of scale=3"):
+        training.super_resolution_dataset(source, scale=3, low_resolution_input=True, patch_size=16)
+
+
+@pytest.mark.parametrize("architecture", ["srcnn", "espcn", "vdsr"])
+def test_training_runs_and_checkpoints(source, tmp_path, architecture):
+    config = training.SuperResolutionTrainingConfig(architecture=architecture, scale=2, depth=3, width=4,
+                                                    patch_size=16, batch_size=4, steps_per_epoch=2, epochs=2)
+    result = training.train_super_resolution(config, source=source, checkpoint_dir=tmp_path, verbose=0)
+    assert len(result.history["loss"]) == 2 and np.isfinite(result.history["loss"]).all()
+    assert (tmp_path / "state.json").exists()
+
+
+def test_config_checks_its_values():
+    with pytest.raises(ValueError, match="architecture must be one of"):
+        training.SuperResolutionTrainingConfig(architecture="edsr")
+    with pytest.raises(ValueError, match="multiple of scale=3"):
+        training.SuperResolutionTrainingConfig(scale=3, patch_size=50)
