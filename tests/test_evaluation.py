@@ -94,3 +94,43 @@ def test_a_method_returning_the_wrong_shape_is_named():
         evaluation.evaluate_denoisers({"crop": lambda noisy, sigma: noisy[1:]}, {"x": np.zeros((16, 16))}, [10])
     with pytest.raises(ValueError, match="methods is empty"):
         evaluation.evaluate_denoisers({}, {"x": np.zeros((16, 16))}, [10])
+
+
+# --- super-resolution protocol ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale, expected", [(2, 31.702), (3, 28.681), (4, 26.844)])
+def test_bicubic_on_astronaut_matches_the_protocol_reference(scale, expected):
+    table = evaluation.evaluate_super_resolution(
+        {"bicubic": evaluation.interpolation_upscalers()["bicubic"]}, {"astronaut": data.load_image("astronaut")},
+        [scale])
+    assert table.level_name == "scale"
+    assert table.mean("bicubic", scale) == pytest.approx(expected, abs=0.0015)
+
+
+def test_interpolations_rank_as_expected_and_have_the_right_size():
+    images = {"camera": data.load_image("camera")[:120, :120].copy()}
+    table = evaluation.evaluate_super_resolution(evaluation.interpolation_upscalers(), images, [3])
+    assert table.mean("nearest", 3) < table.mean("bilinear", 3) < table.mean("bicubic", 3)
+    assert "scale = 3" in table.format()
+    assert table.to_csv().splitlines()[0] == "method,scale,image,psnr,ssim,seconds"
+
+
+def test_sr_ground_truth_and_low_resolution():
+    gray = np.full((10, 11), 1.0, np.float32)
+    high = evaluation.sr_ground_truth(gray, 3)
+    assert high.shape == (9, 9) and np.all(high == 235)
+    np.testing.assert_allclose(evaluation.sr_low_resolution(high, 3), 235 / 255, rtol=1e-6)
+    with pytest.raises(ValueError, match="multiple of 2"):
+        evaluation.sr_low_resolution(np.zeros((5, 6)), 2)
+
+
+def test_per_scale_methods_are_used_only_at_their_scale():
+    images = {"camera": data.load_image("camera")[:48, :48].copy()}
+    bicubic = evaluation.interpolation_upscalers()["bicubic"]
+    table = evaluation.evaluate_super_resolution({"only x2": {2: bicubic}, "bicubic": bicubic}, images, [2, 3])
+    assert table.mean("only x2", 2) == pytest.approx(table.mean("bicubic", 2))
+    with pytest.raises(ValueError, match="no results for method 'only x2' at scale 3"):
+        table.mean("only x2", 3)
+    with pytest.raises(ValueError, match="returned shape"):
+        evaluation.evaluate_super_resolution({"bad": lambda low, scale: low}, images, [2])
