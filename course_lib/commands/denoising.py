@@ -8,89 +8,17 @@ Each ``run_...`` function takes the parsed arguments and returns an exit status;
 from __future__ import annotations
 
 import argparse
-import datetime
-import os
-import platform
-import shlex
 import sys
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "prefer_fast_cpu_kernels",
-           "machine_description", "expand_inputs"]
+from .common import add_training_options, check_outputs_free, expand_inputs, run_training
+
+__all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "load_denoiser_for",
+           "denoising_methods"]
 
 _DEFAULT_SIGMAS = (15, 25, 50)
-
-
-def prefer_fast_cpu_kernels(deterministic: bool) -> None:
-    """Turn on TensorFlow's oneDNN kernels (about 2x faster training on a CPU) before it is imported.
-
-    ``import course_lib`` switches them off by default so that notebook outputs are
-    bit-for-bit repeatable; long training runs want the speed instead. A value the
-    user set in the environment is always respected.
-    """
-    import course_lib
-
-    if deterministic or course_lib.ONEDNN_SET_BY_USER or "tensorflow" in sys.modules:
-        return
-    os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
-
-
-def _configure_threads(threads: int | None) -> None:
-    import tensorflow as tf
-
-    threads = threads or os.cpu_count() or 1
-    try:
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(min(threads, 2))
-    except RuntimeError:  # pragma: no cover - runtime already started
-        pass
-
-
-def machine_description() -> dict:
-    """Where a model was trained: OS, CPU, core count, Python and library versions."""
-    import keras
-    import tensorflow as tf
-
-    return {
-        "system": f"{platform.system()} {platform.release()}",
-        "machine": platform.machine(),
-        "processor": _processor_name(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS"),
-    }
-
-
-def _processor_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def expand_inputs(inputs) -> list[Path]:
-    """Image files from a list of files and folders (folders contribute their image files)."""
-    from .. import data
-
-    files = []
-    for item in inputs:
-        path = Path(item)
-        if not path.exists():
-            raise FileNotFoundError(f"INPUT {str(path)!r} does not exist")
-        if path.is_dir():
-            files.extend(data.list_image_files(path))
-        elif path.suffix.lower() not in data.IMAGE_SUFFIXES:
-            raise ValueError(f"INPUT {str(path)!r} is not an image ({', '.join(data.IMAGE_SUFFIXES)})")
-        else:
-            files.append(path)
-    return files
 
 
 # --------------------------------------------------------------------------------------
@@ -110,12 +38,7 @@ def add_train_dncnn(commands) -> None:
     noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (non-blind model)")
     noise.add_argument("--blind", type=float, nargs=2, metavar=("LOW", "HIGH"),
                        help="train one model for every noise level in [LOW, HIGH]")
-    parser.add_argument("--out", type=Path, required=True, help="the trained model (.keras)")
-    parser.add_argument("--data", type=Path, help="a folder of your own training images (default: bundled train split)")
-    parser.add_argument("--epochs", type=int, default=40)
-    parser.add_argument("--steps-per-epoch", type=int, default=500)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--patch-size", type=int, default=40)
+    add_training_options(parser, epochs=40, steps_per_epoch=500, batch_size=32, patch_size=40)
     parser.add_argument("--depth", type=int, default=17, help="convolution layers")
     parser.add_argument("--width", type=int, default=64, help="channels of the hidden layers")
     parser.add_argument("--unshuffle", type=int, default=1, choices=[1, 2, 4],
@@ -125,97 +48,31 @@ def add_train_dncnn(commands) -> None:
     parser.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=False,
                         help="BatchNorm after every hidden convolution, as in the paper (each step about 1.5x "
                              "slower on a CPU, and no better within a few hours of training in our tests)")
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
-    parser.add_argument("--final-learning-rate", type=float, default=1e-5)
-    parser.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--init-from", type=Path, help="start from this model's weights (fine-tuning)")
-    parser.add_argument("--checkpoint-dir", type=Path,
-                        help="checkpoint folder (default: OUT's name with .checkpoint, beside it)")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing --out file")
-    parser.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
-    parser.add_argument("--deterministic", action="store_true",
-                        help="keep TensorFlow's oneDNN kernels off (bit-repeatable, about 2x slower on CPU)")
-    parser.add_argument("--skip-test", action="store_true", help="do not score the model on the test split")
     parser.set_defaults(handler=run_train_dncnn)
 
 
-def _checkpoint_folder(arguments) -> Path:
-    if arguments.checkpoint_dir is not None:
-        return arguments.checkpoint_dir
-    return arguments.out.with_name(arguments.out.stem + ".checkpoint")
-
-
 def run_train_dncnn(arguments) -> int:
-    if arguments.out.suffix != ".keras":
-        raise ValueError(f"--out must end with .keras; got {str(arguments.out)!r}")
-    if arguments.out.exists() and not arguments.force:
-        raise FileExistsError(f"--out {str(arguments.out)!r} exists; add --force to replace it")
-    prefer_fast_cpu_kernels(arguments.deterministic)
-    from .. import training
-    from ..models import describe_model, save_model
-    from ..models.saving import load_model
-
-    _configure_threads(arguments.threads)
     sigma = tuple(arguments.blind) if arguments.blind else arguments.sigma
-    config = training.DenoiserTrainingConfig(
-        sigma=sigma, depth=arguments.depth, width=arguments.width, batch_norm=arguments.batch_norm,
-        residual=not arguments.plain, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size,
-        batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
-        learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
-        schedule=arguments.schedule, seed=arguments.seed,
+
+    def make_config():
+        from ..training import DenoiserTrainingConfig
+
+        return DenoiserTrainingConfig(
+            sigma=sigma, depth=arguments.depth, width=arguments.width, batch_norm=arguments.batch_norm,
+            residual=not arguments.plain, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size,
+            batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
+            learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+            schedule=arguments.schedule, seed=arguments.seed,
+        )
+
+    from ..training import train_denoiser
+
+    return run_training(
+        arguments, make_config=make_config, train=train_denoiser, task="Gaussian denoising of gray images",
+        describe_run=f"blind {sigma}" if arguments.blind else f"sigma {sigma}",
+        record_fields={"sigma": list(sigma) if arguments.blind else sigma},
+        score_on_test_split=lambda model: _score_on_test_split(model, sigma, blind=bool(arguments.blind)),
     )
-    source = training.folder_source(arguments.data) if arguments.data else training.bundled_source("train")
-    if arguments.init_from is not None:
-        load_model(arguments.init_from)  # fails early, with a clear message, if the file is bad
-    folder = _checkpoint_folder(arguments)
-    invocation = {
-        "command": "python -m course_lib " + shlex.join(arguments.argv),
-        "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": machine_description(),
-    }
-    previous = training.TrainingCheckpoint.read_state(folder) if arguments.resume else None
-    invocations = (previous or {}).get("invocations", []) + [invocation]
-    print(f"training {'blind ' + str(sigma) if arguments.blind else 'sigma ' + str(sigma)} on "
-          f"{len(source)} images ({source.megapixels:.1f} Mpx); checkpoints in {folder}", flush=True)
-    verbose = 1 if sys.stdout.isatty() else 2
-    result = training.train_denoiser(
-        config, source=source, checkpoint_dir=folder, resume=arguments.resume,
-        initial_weights=arguments.init_from, verbose=verbose, checkpoint_extra={"invocations": invocations},
-    )
-    model = result.model
-    print(describe_model(model))
-    save_model(model, arguments.out, overwrite=arguments.force)
-    record = {
-        "model": arguments.out.name,
-        "architecture": describe_model(model),
-        "parameters": int(model.count_params()),
-        "task": "Gaussian denoising of gray images",
-        "sigma": list(sigma) if arguments.blind else sigma,
-        "training": {
-            "invocations": invocations,
-            "config": result.config.to_dict(),
-            "initial_weights": str(arguments.init_from) if arguments.init_from else None,
-            "data": source.description,
-            "data_megapixels": round(source.megapixels, 3),
-            "epochs": len(result.history.get("loss", [])),
-            "seconds": round(result.seconds, 1),
-            "patch_megapixels_seen": round(result.megapixels_seen, 1),
-            "final_train_psnr": result.history.get("psnr_metric", [None])[-1],
-            "final_validation_psnr": result.history.get("val_psnr_metric", [None])[-1],
-            "fast_mode": training.fast_mode(),
-        },
-        "history": result.history,
-    }
-    if not arguments.skip_test:
-        record["test_split"] = _score_on_test_split(model, sigma, blind=bool(arguments.blind))
-        for level, scores in record["test_split"]["psnr"].items():
-            print(f"test split, sigma {level}: mean PSNR {scores['mean']:.2f} dB")
-    training.write_json_atomically(arguments.out.with_suffix(".json"), record)
-    print(f"wrote {arguments.out} and {arguments.out.with_suffix('.json')} "
-          f"({result.seconds / 60:.1f} min of training)")
-    return 0
 
 
 def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
@@ -226,6 +83,8 @@ def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
     levels = list(_DEFAULT_SIGMAS) if blind else [sigma]
     table = evaluation.evaluate_denoisers({"model": lambda noisy, level: denoise(model, noisy)}, images, levels)
     return {
+        "summary": [f"test split, sigma {level:g}: mean PSNR {table.mean('model', level):.2f} dB"
+                    for level in table.sigmas()],
         "protocol": "bundled test split, gray; noise N(0, (sigma/255)^2) unclipped, seed 0; output clipped "
                     "and rounded to 8 bits; PSNR over the whole image",
         "psnr": {f"{level:g}": {**{name: round(table.value("model", level, name), 3) for name in images},
@@ -308,11 +167,7 @@ def run_restore_denoise(arguments) -> int:
 
     files = expand_inputs(arguments.inputs)
     outputs = [arguments.out / path.name for path in files]
-    if len(set(outputs)) != len(outputs):
-        raise ValueError("two INPUT files have the same name; their outputs would collide in --out")
-    existing = [str(path) for path in outputs if path.exists()]
-    if existing and not arguments.force:
-        raise FileExistsError(f"{len(existing)} output(s) exist already, e.g. {existing[0]!r}; add --force to replace")
+    check_outputs_free(outputs, arguments.force)
     images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
     model, description = load_denoiser_for(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
