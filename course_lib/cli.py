@@ -9,6 +9,9 @@ execute-notebooks run solution notebooks in place and save them with their outpu
 train dncnn       train a denoiser (checkpoints every epoch, --resume)
 restore denoise   denoise your images with the shipped (or your) model
 evaluate denoise  compare classical and learned denoisers on the test split, table + CSV/JSON + figure
+train sr          train a super-resolution network (SRCNN, ESPCN, VDSR-style)
+restore sr        upscale your images with the shipped (or your) model
+evaluate sr       compare interpolation and the SR networks under the SR protocol
 
 Every command has ``--help``. Errors print one line starting with ``error:``
 and exit with status 2; nothing in the library imports this module.
@@ -117,25 +120,28 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     execute.set_defaults(handler=_command_execute_notebooks)
 
-    from .commands import denoising
+    from .commands import denoising, super_resolution
 
     train = commands.add_parser("train", help="train one of the course's models",
                                 description="Train one of the course's models.")
     train_models = train.add_subparsers(dest="model", metavar="MODEL")
     train_models.required = True
     denoising.add_train_dncnn(train_models)
+    super_resolution.add_train_sr(train_models)
 
     restore = commands.add_parser("restore", help="restore your images with the course's models",
                                   description="Restore images with the course's trained models.")
     restore_tasks = restore.add_subparsers(dest="task", metavar="TASK")
     restore_tasks.required = True
     denoising.add_restore_denoise(restore_tasks)
+    super_resolution.add_restore_sr(restore_tasks)
 
     evaluate = commands.add_parser("evaluate", help="compare methods on the test images",
                                    description="Score classical and learned methods on the same images.")
     evaluate_tasks = evaluate.add_subparsers(dest="task", metavar="TASK")
     evaluate_tasks.required = True
     denoising.add_evaluate_denoise(evaluate_tasks)
+    super_resolution.add_evaluate_sr(evaluate_tasks)
     return parser
 
 

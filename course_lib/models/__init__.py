@@ -26,11 +26,14 @@ from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
     SHIPPED_DENOISER_SIGMAS,
+    SHIPPED_SR_SCALES,
     load_model,
+    load_shipped_sr,
     load_shipped_denoiser,
     read_provenance,
     save_model,
     shipped_denoiser_path,
+    shipped_sr_path,
 )
 
 __all__ = [
@@ -62,4 +65,7 @@ __all__ = [
     "shipped_denoiser_path",
     "load_shipped_denoiser",
     "read_provenance",
+    "SHIPPED_SR_SCALES",
+    "shipped_sr_path",
+    "load_shipped_sr",
 ]

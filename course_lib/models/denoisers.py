@@ -200,15 +200,24 @@ def describe_model(model) -> str:
     model = _check_model(model)
     convolutions = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
     batch_norms = sum(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
-    residual = any(layer.name == "noise_estimate" for layer in model.layers)
+    names = {layer.name for layer in model.layers}
+    if "noise_estimate" in names:
+        kind = "residual (predicts the noise)"
+    elif "residual" in names:
+        kind = "residual (predicts the detail its bicubic input lacks)"
+    else:
+        kind = "plain (predicts the image)"
     multiple = size_multiple(model)
     parts = [
         model.name,
         f"{model.count_params():,} parameters",
         f"{convolutions} conv layers" + (" with BatchNorm" if batch_norms else ""),
         f"receptive field {receptive_field(model)} px",
-        "residual (predicts the noise)" if residual else "plain (predicts the image)",
+        kind,
     ]
     if multiple > 1:
         parts.append(f"works at 1/{multiple} resolution")
+    shuffles = [layer.factor for layer in model.layers if isinstance(layer, PixelShuffle)]
+    if shuffles and not multiple > 1:
+        parts.append(f"upscales x{shuffles[0]} with a pixel shuffle")
     return ", ".join(parts)

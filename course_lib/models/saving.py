@@ -33,6 +33,9 @@ __all__ = [
     "shipped_denoiser_path",
     "load_shipped_denoiser",
     "read_provenance",
+    "SHIPPED_SR_SCALES",
+    "shipped_sr_path",
+    "load_shipped_sr",
 ]
 
 #: Environment variable naming another folder of shipped models (same file names), e.g. your own.
@@ -154,6 +157,27 @@ def load_shipped_denoiser(sigma=25):
         raise FileNotFoundError(
             f"the shipped model {path.name} is missing from {path.parent}; train it with "
             f"`python -m course_lib train dncnn` or restore the course's data/ folder"
+        )
+    return load_model(path)
+
+
+#: Scales with a shipped super-resolution model.
+SHIPPED_SR_SCALES = (2, 3, 4)
+
+
+def shipped_sr_path(scale: int = 3) -> Path:
+    """The ``data/`` file of the shipped super-resolution model for `scale` (2, 3 or 4)."""
+    check_choice(scale, "scale", SHIPPED_SR_SCALES)
+    return _data_folder() / f"sr_x{scale}.keras"
+
+
+def load_shipped_sr(scale: int = 3):
+    """Load the course's trained super-resolution model (luma, Y / 255) for `scale`."""
+    path = shipped_sr_path(scale)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the shipped model {path.name} is missing from {path.parent}; train it with "
+            f"`python -m course_lib train sr --scale {scale}` or restore the course's data/ folder"
         )
     return load_model(path)
 

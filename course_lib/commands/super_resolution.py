@@ -1,0 +1,245 @@
+"""The super-resolution commands: ``train sr``, ``restore sr`` and ``evaluate sr``.
+
+Each ``run_...`` function takes the parsed arguments and returns an exit status;
+:mod:`course_lib.cli` builds the parsers and turns ``ValueError`` /
+``FileNotFoundError`` / ``FileExistsError`` into one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .common import add_training_options, check_outputs_free, expand_inputs, run_training
+
+__all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr", "load_sr_model_for", "sr_methods"]
+
+_SCALES = (2, 3, 4)
+
+
+# --------------------------------------------------------------------------------------
+# train sr
+# --------------------------------------------------------------------------------------
+
+
+def add_train_sr(commands) -> None:
+    parser = commands.add_parser(
+        "sr", help="train a super-resolution network (SRCNN, ESPCN or VDSR-style)",
+        description="Train a super-resolution network on the luma (Y) of the bundled training images (or your "
+                    "folder), with low-resolution inputs made by the course's MATLAB-compatible bicubic. A "
+                    "checkpoint is written after every epoch; --resume continues an interrupted run exactly. At the "
+                    "end the model is saved to --out, scored on the bundled test split under the SR protocol "
+                    "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr"], default="vdsr", help="the network")
+    parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
+    add_training_options(parser, epochs=30, steps_per_epoch=400, batch_size=32, patch_size=48)
+    parser.add_argument("--depth", type=int, default=20, help="vdsr: convolution layers")
+    parser.add_argument("--width", type=int, default=64, help="vdsr: channels of the hidden layers")
+    parser.add_argument("--unshuffle", action=argparse.BooleanOptionalAction, default=False,
+                        help="vdsr: run the convolutions at low resolution (scale^2 times cheaper)")
+    parser.set_defaults(handler=run_train_sr)
+
+
+def run_train_sr(arguments) -> int:
+    def make_config():
+        from ..training import SuperResolutionTrainingConfig
+
+        return SuperResolutionTrainingConfig(
+            architecture=arguments.arch, scale=arguments.scale, depth=arguments.depth, width=arguments.width,
+            unshuffle=arguments.unshuffle, patch_size=arguments.patch_size, batch_size=arguments.batch_size,
+            steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
+            learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+            schedule=arguments.schedule, seed=arguments.seed,
+        )
+
+    from ..training import train_super_resolution
+
+    return run_training(
+        arguments, make_config=make_config, train=train_super_resolution,
+        task="single-image super-resolution of the luma (Y / 255)",
+        describe_run=f"{arguments.arch} x{arguments.scale}",
+        record_fields={"scale": arguments.scale, "input": "bicubic upscaling" if arguments.arch != "espcn"
+                       else "low-resolution image"},
+        score_on_test_split=lambda model: _score_on_test_split(model, arguments.scale),
+    )
+
+
+def _score_on_test_split(model, scale: int) -> dict:
+    from .. import data, evaluation
+    from ..models import super_resolve
+
+    images = data.load_split("test")
+    methods = {"bicubic": evaluation.interpolation_upscalers()["bicubic"],
+               "model": lambda low, level: super_resolve(model, low, level)}
+    table = evaluation.evaluate_super_resolution(methods, images, [scale])
+    return {
+        "summary": [f"test split, x{scale}: mean PSNR (Y) {table.mean('model', scale):.2f} dB "
+                    f"(bicubic {table.mean('bicubic', scale):.2f} dB)"],
+        "protocol": "bundled test split; Y of BT.601 YCbCr (rounded, 8-bit), cropped to a multiple of the scale, "
+                    "MATLAB-style bicubic downscaling; output clipped and rounded; PSNR/SSIM on Y, border = scale",
+        "psnr": {name: round(table.value("model", scale, name), 3) for name in images}
+        | {"mean": round(table.mean("model", scale), 3)},
+        "bicubic_psnr": {name: round(table.value("bicubic", scale, name), 3) for name in images}
+        | {"mean": round(table.mean("bicubic", scale), 3)},
+        "ssim": round(table.mean("model", scale, "ssim"), 4),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# restore sr
+# --------------------------------------------------------------------------------------
+
+
+def add_restore_sr(commands) -> None:
+    parser = commands.add_parser(
+        "sr", help="upscale image files or .npy arrays",
+        description="Upscale images (PNG, JPEG, BMP, TIFF; gray or RGB) or .npy float arrays in [0, 1], or folders "
+                    "of them, SCALE times. RGB images: the luma Y is upscaled by the network and the colour "
+                    "channels by bicubic, as in the literature; gray images and .npy arrays are treated as Y. Each "
+                    "output goes to OUT under the input's file name and format (.npy in, float32 .npy out; images "
+                    "out as 8-bit). By default the shipped model for --scale is used.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
+    parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--model", type=Path, help="a .keras SR model of your own (trained for --scale)")
+    parser.add_argument("--tile-size", type=int, default=256, help="tile side in input pixels (bounds the memory)")
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.set_defaults(handler=run_restore_sr)
+
+
+def load_sr_model_for(scale: int, model_path=None):
+    """The model a command should use for `scale`, and a description of it."""
+    from ..models import load_model, load_shipped_sr, takes_low_resolution
+
+    if model_path is None:
+        return load_shipped_sr(scale), f"the shipped x{scale} model"
+    model = load_model(model_path)
+    shape = model.input_shape
+    if not (isinstance(shape, tuple) and len(shape) == 4 and shape[-1] == 1 and model.output_shape[-1] == 1):
+        raise ValueError(f"--model maps {model.input_shape} to {model.output_shape}; an SR model must map "
+                         "(N, H, W, 1) luma images to (N, H', W', 1)")
+    from ..models import output_scale
+
+    if takes_low_resolution(model) and output_scale(model) != scale:
+        raise ValueError(f"--model upscales {output_scale(model)} times, but --scale is {scale}")
+    return model, f"model {str(model_path)!r}"
+
+
+def run_restore_sr(arguments) -> int:
+    from .. import data
+    from ..models import super_resolve
+
+    files = expand_inputs(arguments.inputs)
+    outputs = [arguments.out / path.name for path in files]
+    check_outputs_free(outputs, arguments.force)
+    images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
+    model, description = load_sr_model_for(arguments.scale, arguments.model)
+    print(f"upscaling {len(files)} image(s) x{arguments.scale} with {description}")
+    for path, image, output in zip(files, images, outputs):
+        started = time.perf_counter()
+        upscaled = super_resolve(model, image, arguments.scale, tile_size=arguments.tile_size)
+        seconds = time.perf_counter() - started
+        data.write_image(output, np.clip(upscaled, 0.0, 1.0), overwrite=arguments.force)
+        megapixels = upscaled.shape[0] * upscaled.shape[1] / 1e6
+        print(f"{path} -> {output}  ({image.shape[1]}x{image.shape[0]} -> {upscaled.shape[1]}x{upscaled.shape[0]}, "
+              f"{seconds:.2f} s, {megapixels / seconds:.2f} output Mpx/s)")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# evaluate sr
+# --------------------------------------------------------------------------------------
+
+_METHOD_CHOICES = ("nearest", "bilinear", "bicubic", "shipped")
+
+
+def add_evaluate_sr(commands) -> None:
+    parser = commands.add_parser(
+        "sr", help="compare upscaling methods on the test split (or your folder)",
+        description="Score upscaling methods under the SR protocol (Y of BT.601 YCbCr, rounded; MATLAB-style "
+                    "bicubic downscaling; outputs clipped and rounded; PSNR/SSIM on Y with a border of SCALE "
+                    "pixels removed). Prints a table and writes CSV, JSON and one figure per scale with zoomed "
+                    "insets on the same crop.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--testset", type=Path, help="a folder of high-resolution images (default: the bundled test split)")
+    parser.add_argument("--scale", type=int, nargs="+", choices=_SCALES, default=list(_SCALES), help="scales")
+    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+                        help="methods to compare (shipped: the course's model for each scale)")
+    parser.add_argument("--model", type=Path, nargs="*", default=[],
+                        help="extra .keras SR models (each is used at the scales it can do)")
+    parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-sr"), help="folder for the results")
+    parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
+    parser.set_defaults(handler=run_evaluate_sr)
+
+
+def sr_methods(names, scales, *, extra_models=()) -> dict:
+    """``{label: function(low, scale)}`` or ``{label: {scale: function}}`` for the chosen methods."""
+    from .. import evaluation
+    from ..models import load_model, load_shipped_sr, output_scale, super_resolve, takes_low_resolution
+
+    interpolations = evaluation.interpolation_upscalers()
+    methods = {name: interpolations[name] for name in names if name in interpolations}
+
+    def network(model):
+        return lambda low, scale: super_resolve(model, low, scale)
+
+    if "shipped" in names:
+        methods["course model"] = {scale: network(load_shipped_sr(scale)) for scale in scales}
+    for path in extra_models:
+        model = load_model(path)
+        if takes_low_resolution(model):
+            methods[Path(path).stem] = {output_scale(model): network(model)}
+        else:
+            methods[Path(path).stem] = {scale: network(model) for scale in scales}
+    return methods
+
+
+def _high_resolution_images(testset) -> dict:
+    from .. import data
+
+    if testset is None:
+        return data.load_split("test")
+    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset).items()}
+
+
+def run_evaluate_sr(arguments) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .. import evaluation, viz
+
+    results_files = [arguments.out / "sr.csv", arguments.out / "sr.json"]
+    if any(path.exists() for path in results_files) and not arguments.force:
+        raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
+    for path in arguments.model:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"--model {str(path)!r} does not exist")
+    images = _high_resolution_images(arguments.testset)
+    methods = sr_methods(arguments.methods, arguments.scale, extra_models=arguments.model)
+    table, outputs = evaluation.evaluate_super_resolution(
+        methods, images, arguments.scale, keep_outputs=True,
+        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+    print(table.format())
+    written = table.write(arguments.out, stem="sr")
+    first = next(iter(images))
+    for scale in arguments.scale:
+        truth = evaluation.sr_ground_truth(images[first], scale) / 255.0
+        shown = {"ground truth (Y)": truth}
+        for label in table.methods():
+            if (label, scale, first) in outputs:
+                shown[f"{label} ({table.value(label, scale, first):.2f} dB)"] = outputs[(label, scale, first)]
+        height, width = truth.shape
+        box = (height // 3, width // 3, max(8, height // 6), max(8, width // 6))
+        figure = viz.show_images(shown, zoom_box=box, metrics=False, columns=4,
+                                 suptitle=f"{first}, x{scale} (PSNR on Y, border {scale})")
+        path = arguments.out / f"sr_x{scale}.png"
+        figure.savefig(path, dpi=90)
+        written.append(path)
+    print("wrote " + ", ".join(str(path) for path in written))
+    return 0
