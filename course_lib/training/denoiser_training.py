@@ -113,10 +113,6 @@ def build_denoiser(config: DenoiserTrainingConfig):
                  residual=config.residual, unshuffle=config.unshuffle, seed=config.seed)
 
 
-def _same_run(saved: DenoiserTrainingConfig, config: DenoiserTrainingConfig) -> bool:
-    """A checkpoint may be continued when everything but the number of epochs agrees."""
-    return replace(saved, epochs=config.epochs) == config
-
 
 def train_denoiser(
     config: DenoiserTrainingConfig,
@@ -186,7 +182,7 @@ def train_denoiser(
         )
 
     return fit_resumable(
-        config, build=build_denoiser, make_dataset=make_dataset, same_run=_same_run,
+        config, build=build_denoiser, make_dataset=make_dataset,
         data_description=source.description, validation_data=validation_data, checkpoint_dir=checkpoint_dir,
         resume=resume, initial_weights=initial_weights, strategy=strategy, callbacks=callbacks,
         checkpoint_extra=checkpoint_extra, verbose=verbose,

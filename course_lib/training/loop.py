@@ -88,13 +88,18 @@ def _load_initial_weights(model, initial_weights) -> None:
         ) from None
 
 
+def _same_but_epochs(saved, config) -> bool:
+    """A checkpoint may be continued when everything but the number of epochs agrees."""
+    return replace(saved, epochs=config.epochs) == config
+
+
 def fit_resumable(
     config,
     *,
     build: Callable,
     make_dataset: Callable,
-    same_run: Callable,
     data_description: str,
+    same_run: Callable | None = None,
     validation_data=None,
     checkpoint_dir=None,
     resume: bool = False,
@@ -115,11 +120,12 @@ def fit_resumable(
     make_dataset : callable
         ``make_dataset(config, start_epoch) -> tf.data.Dataset`` covering epochs
         ``start_epoch .. config.epochs - 1``.
-    same_run : callable
-        ``same_run(saved_config, config) -> bool``: may the checkpoint of
-        `saved_config` be continued with `config` (only `epochs` may differ)?
     data_description : str
         What the training data are, for the checkpoint record.
+    same_run : callable, optional
+        ``same_run(saved_config, config) -> bool``: may the checkpoint of
+        `saved_config` be continued with `config`? Default: when everything but
+        the number of epochs agrees.
     validation_data : tuple, optional
         ``(inputs, targets)`` scored after every epoch.
     checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, verbose :
@@ -146,7 +152,7 @@ def fit_resumable(
     with scope:
         if state is not None:
             saved = type(config).from_dict(state["config"])
-            if not same_run(saved, config):
+            if not (same_run or _same_but_epochs)(saved, config):
                 raise ValueError(
                     f"the checkpoint in {str(checkpoint_dir)!r} was trained with a different configuration "
                     f"({saved.to_dict()}); resume with the same options"

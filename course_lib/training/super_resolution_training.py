@@ -103,9 +103,6 @@ def build_super_resolution(config: SuperResolutionTrainingConfig):
                 seed=config.seed)
 
 
-def _same_run(saved, config) -> bool:
-    return replace(saved, epochs=config.epochs) == config
-
 
 def train_super_resolution(
     config: SuperResolutionTrainingConfig,
@@ -145,7 +142,7 @@ def train_super_resolution(
         )
 
     return fit_resumable(
-        config, build=build_super_resolution, make_dataset=make_dataset, same_run=_same_run,
+        config, build=build_super_resolution, make_dataset=make_dataset,
         data_description=source.description + " (luma Y / 255)", validation_data=validation_data,
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
         callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose,
