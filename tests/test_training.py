@@ -300,3 +300,13 @@ def test_unreadable_folder_image_is_named(tmp_path):
     (tmp_path / "broken.png").write_bytes(b"not a png")
     with pytest.raises(ValueError, match="broken.png"):
         patches_module.folder_source(tmp_path)
+
+
+def test_resume_may_lengthen_the_run_and_change_its_schedule(small_source, tmp_path):
+    config = training.DenoiserTrainingConfig(sigma=25, epochs=1, **TINY)
+    training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, verbose=0)
+    slower = training.DenoiserTrainingConfig(sigma=25, epochs=3, learning_rate=5e-4, schedule="step", **TINY)
+    resumed = training.train_denoiser(slower, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
+    assert resumed.config.learning_rate == 5e-4 and resumed.config.schedule == "step"
+    assert resumed.history["learning_rate"][1:] == pytest.approx([5e-4, 5e-4])
+    assert json.loads((tmp_path / "state.json").read_text())["config"]["learning_rate"] == 5e-4

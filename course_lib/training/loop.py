@@ -29,7 +29,7 @@ from typing import Callable
 
 from .callbacks import EpochTimer, TrainingCheckpoint, psnr_metric
 
-__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training"]
+__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training", "RESUMABLE_CHANGES"]
 
 
 @dataclass
@@ -88,9 +88,19 @@ def _load_initial_weights(model, initial_weights) -> None:
         ) from None
 
 
-def _same_but_epochs(saved, config) -> bool:
-    """A checkpoint may be continued when everything but the number of epochs agrees."""
-    return replace(saved, epochs=config.epochs) == config
+#: What may change when a checkpoint is continued: the length of the run and its learning-rate schedule.
+RESUMABLE_CHANGES = ("epochs", "learning_rate", "final_learning_rate", "schedule")
+
+
+def _with_schedule_of(saved, config):
+    """`saved` with the length and learning-rate schedule of `config`."""
+    return replace(saved, **{name: getattr(config, name) for name in RESUMABLE_CHANGES})
+
+
+def _same_but_schedule(saved, config) -> bool:
+    """A checkpoint may be continued when everything but the length and the schedule agrees
+    (the data, the noise or scale, the architecture and the seed)."""
+    return _with_schedule_of(saved, config) == config
 
 
 def fit_resumable(
@@ -125,7 +135,8 @@ def fit_resumable(
     same_run : callable, optional
         ``same_run(saved_config, config) -> bool``: may the checkpoint of
         `saved_config` be continued with `config`? Default: when everything but
-        the number of epochs agrees.
+        the number of epochs and the learning-rate schedule agrees (a run can be
+        lengthened, or its schedule changed, when it is resumed).
     validation_data : tuple, optional
         ``(inputs, targets)`` scored after every epoch.
     checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, verbose :
@@ -152,12 +163,12 @@ def fit_resumable(
     with scope:
         if state is not None:
             saved = type(config).from_dict(state["config"])
-            if not (same_run or _same_but_epochs)(saved, config):
+            if not (same_run or _same_but_schedule)(saved, config):
                 raise ValueError(
                     f"the checkpoint in {str(checkpoint_dir)!r} was trained with a different configuration "
                     f"({saved.to_dict()}); resume with the same options"
                 )
-            config = replace(saved, epochs=config.epochs)
+            config = _with_schedule_of(saved, config)
             start_epoch, history = int(state["epoch"]), state.get("history", {})
             seconds_before = float(state.get("seconds", 0.0))
             if start_epoch >= config.epochs:
