@@ -7,6 +7,9 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 - :mod:`.layers`: pixel unshuffle / shuffle (space-to-depth, depth-to-space);
 - :mod:`.denoisers`: the small CNN and DnCNN (residual or plain, with or without BatchNorm);
 - :mod:`.super_resolution`: SRCNN, ESPCN (sub-pixel) and a VDSR-style residual network;
+- :mod:`.inpainting`: the partial convolution, a U-Net inpainting generator, a PatchGAN discriminator;
+- :mod:`.gan_losses`, :mod:`.gan`: GAN losses from logits, and GAN training models with their own
+  ``train_step`` (two optimizers, discriminator then generator);
 - :mod:`.inference`: tiled application to images of any size, self-ensemble, throughput;
 - :mod:`.saving`: safe loading of ``.keras`` files, atomic saving, the shipped models.
 """
@@ -22,6 +25,9 @@ from .inference import (
     super_resolve,
 )
 from .super_resolution import SR_SCALES, espcn, srcnn, takes_low_resolution, vdsr
+from .gan import GAN, AdversarialModel, InpaintingGAN
+from .gan_losses import GAN_LOSSES, discriminator_loss, generator_loss
+from .inpainting import PartialConv2D, composite, inpainting_unet, patch_discriminator
 from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
@@ -37,6 +43,16 @@ from .saving import (
 )
 
 __all__ = [
+    "GAN",
+    "InpaintingGAN",
+    "AdversarialModel",
+    "GAN_LOSSES",
+    "discriminator_loss",
+    "generator_loss",
+    "PartialConv2D",
+    "inpainting_unet",
+    "patch_discriminator",
+    "composite",
     "dncnn",
     "small_cnn_denoiser",
     "describe_model",
