@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--model", help="a .keras denoiser (default: the shipped sigma=25 model)")
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--width", type=int, default=4000)
-    parser.add_argument("--tile-size", type=int, default=512)
+    parser.add_argument("--tile-size", type=int, default=256)
     arguments = parser.parse_args()
     course_lib.setup(seed=0, verbose=False)
     from course_lib import models

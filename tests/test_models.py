@@ -316,3 +316,15 @@ def test_the_data_folder_can_be_redirected(tmp_path, monkeypatch, tiny_residual)
     monkeypatch.setenv("COURSE_LIB_DATA", str(tmp_path))
     assert models.shipped_denoiser_path("blind") == tmp_path / "dncnn_gray_blind.keras"
     assert models.load_shipped_denoiser("blind").count_params() == tiny_residual.count_params()
+
+
+def test_a_finished_model_is_saved_without_its_optimizer_state(tmp_path):
+    model = models.dncnn(depth=4, width=64)
+    model.compile(keras.optimizers.Adam(), "mse")
+    model.fit(np.zeros((2, 8, 8, 1), np.float32), np.zeros((2, 8, 8, 1), np.float32), verbose=0)
+    small = models.save_model(model, tmp_path / "small.keras")
+    full = models.save_model(model, tmp_path / "full.keras", include_optimizer=True)
+    assert small.stat().st_size < 0.6 * full.stat().st_size
+    image = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(models.load_model(small)(image)), np.asarray(model(image)), atol=1e-6)
+    assert models.load_model(full, compile=True).optimizer is not None

@@ -114,7 +114,7 @@ def add_restore_denoise(commands) -> None:
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--model", type=Path, help="a .keras denoiser of your own instead of the shipped one")
     parser.add_argument("--self-ensemble", action="store_true", help="average over 8 rotations/flips (8x slower)")
-    parser.add_argument("--tile-size", type=int, default=512, help="tile side in pixels (bounds the memory)")
+    parser.add_argument("--tile-size", type=int, default=256, help="tile side in pixels (bounds the memory)")
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
     parser.set_defaults(handler=run_restore_denoise)
 

@@ -53,7 +53,7 @@ def _data_folder() -> Path:
 SHIPPED_DENOISER_SIGMAS = (15, 25, 50)
 
 
-def save_model(model, path, *, overwrite: bool = False) -> Path:
+def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool = False) -> Path:
     """Save a Keras model to a ``.keras`` file, atomically.
 
     Parameters
@@ -63,17 +63,29 @@ def save_model(model, path, *, overwrite: bool = False) -> Path:
         Destination ending in ``.keras``; parent folders are created.
     overwrite : bool
         Replace an existing file (without it, an existing file is an error).
+    include_optimizer : bool
+        Also store the optimizer's state (Adam's two moment estimates per weight:
+        the file triples in size). Checkpoints need it to resume training exactly;
+        a finished model does not.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
+    import keras
+
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"path must end with .keras; got {str(path)!r}")
     if path.exists() and not overwrite:
         raise FileExistsError(f"path {str(path)!r} exists; pass overwrite=True (or --force) to replace it")
+    if not include_optimizer and getattr(model, "optimizer", None) is not None:
+        # The same network rebuilt from its configuration is not compiled, so it carries no
+        # optimizer (keras.models.clone_model would copy the compiled state along).
+        weights_only = keras.Model.from_config(model.get_config())
+        weights_only.set_weights(model.get_weights())
+        model = weights_only
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
     try:

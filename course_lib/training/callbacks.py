@@ -98,7 +98,7 @@ class TrainingCheckpoint(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(float(value))
         name = f"checkpoint-epoch{epoch + 1:04d}.keras"
-        save_model(self.model, self.folder / name, overwrite=True)
+        save_model(self.model, self.folder / name, overwrite=True, include_optimizer=True)
         previous = self.read_state(self.folder)
         record = {
             **self.state,
