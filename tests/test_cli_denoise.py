@@ -39,7 +39,17 @@ def test_help(command, capsys):
     with pytest.raises(SystemExit) as stopped:
         cli.main([*command, "--help"])
     assert stopped.value.code == 0
-    assert "usage: python -m course_lib " + " ".join(command) in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "usage: python -m course_lib " + " ".join(command) in text
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+def test_help_shows_real_defaults_once(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["train", "dncnn", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: 40)" in text and "(default: 0)" in text  # --epochs, and --seed whose default is falsy
+    assert text.count("(default: bundled train split)") == 1 and "split) (default" not in text
 
 
 # --- train dncnn --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = [
+    "HelpFormatter",
     "prefer_fast_cpu_kernels",
     "configure_threads",
     "machine_description",
@@ -22,6 +23,20 @@ __all__ = [
     "add_training_options",
     "run_training",
 ]
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """``--help`` that shows an option's default only when it has a real one.
+
+    argparse's own formatter appends "(default: None)" to every option, even to
+    flags and to options whose help already says what happens without them.
+    """
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if action.default is None or action.default is False or action.default == argparse.SUPPRESS or "default" in text:
+            return text
+        return super()._get_help_string(action)
 
 
 def prefer_fast_cpu_kernels(deterministic: bool) -> None:
@@ -110,14 +125,17 @@ def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_siz
     """The options every ``train`` command has (data, length, schedule, checkpoints, resume)."""
     parser.add_argument("--out", type=Path, required=True, help="the trained model (.keras)")
     parser.add_argument("--data", type=Path, help="a folder of your own training images (default: bundled train split)")
-    parser.add_argument("--epochs", type=int, default=epochs)
-    parser.add_argument("--steps-per-epoch", type=int, default=steps_per_epoch)
-    parser.add_argument("--batch-size", type=int, default=batch_size)
-    parser.add_argument("--patch-size", type=int, default=patch_size)
-    parser.add_argument("--learning-rate", type=float, default=learning_rate)
-    parser.add_argument("--final-learning-rate", type=float, default=1e-5)
-    parser.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=epochs, help="passes of --steps-per-epoch steps")
+    parser.add_argument("--steps-per-epoch", type=int, default=steps_per_epoch,
+                        help="steps between checkpoints and validation")
+    parser.add_argument("--batch-size", type=int, default=batch_size, help="patches per step")
+    parser.add_argument("--patch-size", type=int, default=patch_size, help="side of the training patches, in pixels")
+    parser.add_argument("--learning-rate", type=float, default=learning_rate, help="Adam's starting learning rate")
+    parser.add_argument("--final-learning-rate", type=float, default=1e-5,
+                        help="the learning rate the schedule ends at")
+    parser.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine",
+                        help="how the learning rate decays")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the weights, the patches and the noise")
     parser.add_argument("--init-from", type=Path, help="start from this model's weights (fine-tuning)")
     parser.add_argument("--checkpoint-dir", type=Path,
                         help="checkpoint folder (default: OUT's name with .checkpoint, beside it)")

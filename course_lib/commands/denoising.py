@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import add_training_options, check_outputs_free, expand_inputs, run_training
+from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
 
 __all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "load_denoiser_for",
            "denoising_methods"]
@@ -33,7 +33,7 @@ def add_train_dncnn(commands) -> None:
                     "noise added on the fly. A checkpoint is written after every epoch; --resume continues an "
                     "interrupted run exactly. At the end the model is saved to --out, scored on the bundled "
                     "test split, and a provenance record (.json) is written beside it.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     noise = parser.add_mutually_exclusive_group(required=True)
     noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (non-blind model)")
     noise.add_argument("--blind", type=float, nargs=2, metavar=("LOW", "HIGH"),
@@ -106,7 +106,7 @@ def add_restore_denoise(commands) -> None:
                     ".npy out, clipped to [0, 1]; images out as 8-bit). RGB images are denoised one channel at "
                     "a time by the gray model. By default the shipped model for --sigma is used (15, 25, 50; "
                     "other levels in (0, 55] use the blind model).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     level = parser.add_mutually_exclusive_group()
     level.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (picks the shipped model)")
@@ -196,7 +196,7 @@ def add_evaluate_denoise(commands) -> None:
         description="Score denoisers under the standard protocol (gray images; noise added without "
                     "clipping, seed 0; outputs clipped and rounded to 8 bits; PSNR/SSIM over the whole image). "
                     "Prints a table and writes CSV, JSON and one figure per noise level.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
     parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS), help="noise levels")
     parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import add_training_options, check_outputs_free, expand_inputs, run_training
+from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
 
 __all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr", "load_sr_model_for", "sr_methods"]
 
@@ -34,7 +34,7 @@ def add_train_sr(commands) -> None:
                     "checkpoint is written after every epoch; --resume continues an interrupted run exactly. At the "
                     "end the model is saved to --out, scored on the bundled test split under the SR protocol "
                     "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr"], default="vdsr", help="the network")
     parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
     add_training_options(parser, epochs=30, steps_per_epoch=400, batch_size=32, patch_size=48)
@@ -103,7 +103,7 @@ def add_restore_sr(commands) -> None:
                     "channels by bicubic, as in the literature; gray images and .npy arrays are treated as Y. Each "
                     "output goes to OUT under the input's file name and format (.npy in, float32 .npy out; images "
                     "out as 8-bit). By default the shipped model for --scale is used.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
@@ -166,7 +166,7 @@ def add_evaluate_sr(commands) -> None:
                     "bicubic downscaling; outputs clipped and rounded; PSNR/SSIM on Y with a border of SCALE "
                     "pixels removed). Prints a table and writes CSV, JSON and one figure per scale with zoomed "
                     "insets on the same crop.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of high-resolution images (default: the bundled test split)")
     parser.add_argument("--scale", type=int, nargs="+", choices=_SCALES, default=list(_SCALES), help="scales")
     parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
