@@ -34,7 +34,7 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if action.default is None or action.default is False or action.default == argparse.SUPPRESS or "default" in text:
+        if action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS) or "default" in text:
             return text
         return super()._get_help_string(action)
 
