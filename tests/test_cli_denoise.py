@@ -2,8 +2,8 @@
 
 import json
 import os
-import subprocess
 import re
+import subprocess
 import sys
 
 import numpy as np
