@@ -190,3 +190,32 @@ def test_evaluate_rejects_bad_options(tmp_path, capsys):
     assert "--sigma" in capsys.readouterr().err
     assert cli.main(["evaluate", "denoise", "--testset", str(tmp_path / "none"), "--out", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_fast_kernels_cannot_be_turned_on_after_tensorflow_is_imported(monkeypatch):
+    import course_lib
+    from course_lib.commands import common
+
+    import tensorflow  # noqa: F401  (already imported by the test session; made explicit)
+
+    monkeypatch.setattr(course_lib, "ONEDNN_SET_BY_USER", False)
+    with pytest.warns(RuntimeWarning, match="imported before"):
+        common.prefer_fast_cpu_kernels(deterministic=False)
+    common.prefer_fast_cpu_kernels(deterministic=True)  # nothing to do, nothing to say
+
+
+@pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64",
+                    reason="TensorFlow's oneDNN kernels are the default build only on x86-64 Linux")
+def test_train_turns_on_the_fast_kernels_before_tensorflow_loads(tmp_path):
+    out = tmp_path / "model.keras"
+    environment = {key: value for key, value in os.environ.items() if key != "TF_ENABLE_ONEDNN_OPTS"}
+    environment[training.FAST_MODE_VARIABLE] = "1"
+    completed = subprocess.run(
+        [sys.executable, "-m", "course_lib", "train", "dncnn", "--sigma", "25", "--out", str(out), "--epochs", "1",
+         "--depth", "3", "--width", "4", "--skip-test", "--precision", "bfloat16"],
+        capture_output=True, text=True, timeout=600, env=environment)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["training"]["invocations"][0]["machine"]["onednn"] is True  # what TensorFlow reports, not the request
+    assert record["training"]["config"]["precision"] == "bfloat16"
+    assert models.model_precision(models.load_model(out)) == "float32"

@@ -328,3 +328,26 @@ def test_a_finished_model_is_saved_without_its_optimizer_state(tmp_path):
     image = np.random.default_rng(0).random((1, 8, 8, 1)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(models.load_model(small)(image)), np.asarray(model(image)), atol=1e-6)
     assert models.load_model(full, compile=True).optimizer is not None
+
+
+def test_a_bfloat16_model_computes_close_to_float32_and_is_saved_in_float32(tmp_path):
+    model = models.dncnn(depth=4, width=8, batch_norm=False)
+    half = models.with_precision(model, "bfloat16")
+    assert models.model_precision(model) == "float32" and models.model_precision(half) == "bfloat16"
+    image = np.random.default_rng(0).random((1, 16, 16, 1)).astype(np.float32)
+    exact = np.asarray(model(image))
+    approximate = np.asarray(keras.ops.cast(half(image), "float32"))
+    assert np.abs(approximate - exact).max() < 0.02  # bfloat16 keeps about 3 significant digits
+    saved = models.load_model(models.save_model(half, tmp_path / "half.keras"))
+    assert models.model_precision(saved) == "float32"
+    np.testing.assert_allclose(np.asarray(saved(image)), exact, atol=1e-6)
+
+
+def test_precision_scope_builds_in_bfloat16_and_restores_the_policy():
+    with models.precision_scope("bfloat16"):
+        model = models.dncnn(depth=3, width=4, batch_norm=False)
+    assert models.model_precision(model) == "bfloat16"
+    assert keras.config.dtype_policy().name == "float32"
+    with pytest.raises(ValueError, match="precision"):
+        with models.precision_scope("float16"):
+            pass

@@ -310,3 +310,39 @@ def test_resume_may_lengthen_the_run_and_change_its_schedule(small_source, tmp_p
     assert resumed.config.learning_rate == 5e-4 and resumed.config.schedule == "step"
     assert resumed.history["learning_rate"][1:] == pytest.approx([5e-4, 5e-4])
     assert json.loads((tmp_path / "state.json").read_text())["config"]["learning_rate"] == 5e-4
+
+
+def test_a_run_continued_in_bfloat16_keeps_its_weights_and_optimizer_state(small_source, tmp_path):
+    config = training.DenoiserTrainingConfig(sigma=25, epochs=1, **{**TINY, "batch_norm": False})
+    first = training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, verbose=0)
+    weights = first.model.get_weights()
+    moments = [np.asarray(variable) for variable in first.model.optimizer.variables]
+    continued = training.DenoiserTrainingConfig(sigma=25, epochs=1, precision="bfloat16",
+                                                **{**TINY, "batch_norm": False})
+    with pytest.raises(ValueError, match="already completed 1 of 1"):
+        training.train_denoiser(continued, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
+
+    from course_lib.training.loop import _in_precision_with_optimizer_state
+    from course_lib import models
+
+    checkpoint = models.load_model(tmp_path / "checkpoint-epoch0001.keras", compile=True)
+    converted = _in_precision_with_optimizer_state(checkpoint, "bfloat16")
+    assert models.model_precision(checkpoint) == "float32" and models.model_precision(converted) == "bfloat16"
+    for before, after in zip(weights, converted.get_weights()):
+        np.testing.assert_array_equal(before, after)
+    for before, after in zip(moments, converted.optimizer.variables):
+        np.testing.assert_array_equal(before, np.asarray(after))
+    assert int(np.asarray(converted.optimizer.iterations)) == TINY["steps_per_epoch"]
+
+    longer = training.DenoiserTrainingConfig(sigma=25, epochs=2, precision="bfloat16",
+                                             **{**TINY, "batch_norm": False})
+    resumed = training.train_denoiser(longer, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
+    assert models.model_precision(resumed.model) == "bfloat16"
+    assert int(np.asarray(resumed.model.optimizer.iterations)) == 2 * TINY["steps_per_epoch"]
+    assert np.isfinite(resumed.history["loss"]).all() and len(resumed.history["loss"]) == 2
+    assert json.loads((tmp_path / "state.json").read_text())["config"]["precision"] == "bfloat16"
+
+
+def test_precision_must_be_known():
+    with pytest.raises(ValueError, match="precision"):
+        training.DenoiserTrainingConfig(sigma=25, precision="float16")

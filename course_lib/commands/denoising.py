@@ -62,13 +62,17 @@ def run_train_dncnn(arguments) -> int:
             residual=not arguments.plain, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size,
             batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+            precision=arguments.precision,
             schedule=arguments.schedule, seed=arguments.seed,
         )
 
-    from ..training import train_denoiser
+    def train(config, **options):
+        from ..training import train_denoiser  # imports TensorFlow: only after run_training has configured it
+
+        return train_denoiser(config, **options)
 
     return run_training(
-        arguments, make_config=make_config, train=train_denoiser, task="Gaussian denoising of gray images",
+        arguments, make_config=make_config, train=train, task="Gaussian denoising of gray images",
         describe_run=f"blind {sigma}" if arguments.blind else f"sigma {sigma}",
         record_fields={"sigma": list(sigma) if arguments.blind else sigma},
         score_on_test_split=lambda model: _score_on_test_split(model, sigma, blind=bool(arguments.blind)),

@@ -54,13 +54,17 @@ def run_train_sr(arguments) -> int:
             unshuffle=arguments.unshuffle, patch_size=arguments.patch_size, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+            precision=arguments.precision,
             schedule=arguments.schedule, seed=arguments.seed,
         )
 
-    from ..training import train_super_resolution
+    def train(config, **options):
+        from ..training import train_super_resolution  # imports TensorFlow: only after run_training configured it
+
+        return train_super_resolution(config, **options)
 
     return run_training(
-        arguments, make_config=make_config, train=train_super_resolution,
+        arguments, make_config=make_config, train=train,
         task="single-image super-resolution of the luma (Y / 255)",
         describe_run=f"{arguments.arch} x{arguments.scale}",
         record_fields={"scale": arguments.scale, "input": "bicubic upscaling" if arguments.arch != "espcn"

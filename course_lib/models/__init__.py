@@ -11,6 +11,7 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 - :mod:`.gan_losses`, :mod:`.gan`: GAN losses from logits, and GAN training models with their own
   ``train_step`` (two optimizers, discriminator then generator);
 - :mod:`.inference`: tiled application to images of any size, self-ensemble, throughput;
+- :mod:`.precision`: bfloat16 training where the CPU has it, float32 for every saved model;
 - :mod:`.saving`: safe loading of ``.keras`` files, atomic saving, the shipped models.
 """
 
@@ -28,6 +29,7 @@ from .super_resolution import SR_SCALES, espcn, srcnn, takes_low_resolution, vds
 from .gan import GAN, AdversarialModel, InpaintingGAN
 from .gan_losses import GAN_LOSSES, discriminator_loss, generator_loss
 from .inpainting import PartialConv2D, composite, inpainting_unet, patch_discriminator
+from .precision import PRECISIONS, model_precision, precision_scope, with_precision
 from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
@@ -74,6 +76,10 @@ __all__ = [
     "PixelShuffle",
     "space_to_depth",
     "depth_to_space",
+    "PRECISIONS",
+    "precision_scope",
+    "model_precision",
+    "with_precision",
     "save_model",
     "load_model",
     "DATA_FOLDER",

@@ -66,26 +66,25 @@ def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool 
     include_optimizer : bool
         Also store the optimizer's state (Adam's two moment estimates per weight:
         the file triples in size). Checkpoints need it to resume training exactly;
-        a finished model does not.
+        a finished model does not. Without it the model is also rebuilt to compute
+        in float32 (see :mod:`course_lib.models.precision`), whatever it was trained in.
 
     Returns
     -------
     pathlib.Path
         The path written.
     """
-    import keras
+    from .precision import with_precision
 
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"path must end with .keras; got {str(path)!r}")
     if path.exists() and not overwrite:
         raise FileExistsError(f"path {str(path)!r} exists; pass overwrite=True (or --force) to replace it")
-    if not include_optimizer and getattr(model, "optimizer", None) is not None:
-        # The same network rebuilt from its configuration is not compiled, so it carries no
-        # optimizer (keras.models.clone_model would copy the compiled state along).
-        weights_only = keras.Model.from_config(model.get_config())
-        weights_only.set_weights(model.get_weights())
-        model = weights_only
+    if not include_optimizer:
+        # The same network rebuilt from its configuration, in float32, is not compiled, so it
+        # carries no optimizer (keras.models.clone_model would copy the compiled state along).
+        model = with_precision(model, "float32")
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
     try:

@@ -27,6 +27,8 @@ def psnr_metric(y_true, y_pred):
 
     ``PSNR = 10 log10(1 / MSE)`` with the MSE over each image's pixels and channels.
     """
+    # A bfloat16 network's output is cast up: PSNR in float32 whatever the network computes in.
+    y_true, y_pred = keras.ops.cast(y_true, "float32"), keras.ops.cast(y_pred, "float32")
     error = keras.ops.mean(keras.ops.square(y_true - y_pred), axis=(1, 2, 3))
     return -10.0 * keras.ops.log(keras.ops.maximum(error, 1e-12)) / keras.ops.log(10.0)
 

@@ -48,6 +48,10 @@ class DenoiserTrainingConfig:
         Rescaling augmentation of the training images.
     seed : int
         Seeds the weights, the patches and the noise.
+    precision : {"float32", "bfloat16"}
+        What the network computes in while it trains (see
+        :mod:`course_lib.models.precision`); saved models are float32 either way.
+        May change when a checkpoint is resumed.
     """
 
     sigma: object = 25.0
@@ -65,6 +69,7 @@ class DenoiserTrainingConfig:
     schedule: str = "cosine"
     scales: tuple = (1.0, 0.9, 0.8, 0.7)
     seed: int = 0
+    precision: str = "float32"
 
     def __post_init__(self):
         sigma = self.sigma
@@ -80,6 +85,7 @@ class DenoiserTrainingConfig:
         check_positive(self.learning_rate, "learning_rate")
         check_positive(self.final_learning_rate, "final_learning_rate")
         check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
+        check_choice(self.precision, "precision", ("float32", "bfloat16"))
         if self.unshuffle > 1 and self.patch_size % self.unshuffle:
             raise ValueError(f"patch_size must be a multiple of unshuffle={self.unshuffle}; got {self.patch_size}")
 

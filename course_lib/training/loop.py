@@ -88,13 +88,35 @@ def _load_initial_weights(model, initial_weights) -> None:
         ) from None
 
 
-#: What may change when a checkpoint is continued: the length of the run and its learning-rate schedule.
-RESUMABLE_CHANGES = ("epochs", "learning_rate", "final_learning_rate", "schedule")
+#: What may change when a checkpoint is continued: the length of the run, its learning-rate
+#: schedule, and the precision it computes in.
+RESUMABLE_CHANGES = ("epochs", "learning_rate", "final_learning_rate", "schedule", "precision")
 
 
 def _with_schedule_of(saved, config):
     """`saved` with the length and learning-rate schedule of `config`."""
     return replace(saved, **{name: getattr(config, name) for name in RESUMABLE_CHANGES})
+
+
+def _in_precision_with_optimizer_state(model, precision: str):
+    """`model` rebuilt to compute in `precision`, compiled, with its optimizer's state copied.
+
+    Weights and Adam's moment estimates are float32 in every precision, so a run
+    continued in another precision carries on from exactly the same state.
+    """
+    import keras
+
+    from ..models.precision import with_precision
+
+    rebuilt = with_precision(model, precision)
+    compile_for_training(rebuilt, float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    rebuilt.optimizer.build(rebuilt.trainable_variables)
+    old, new = model.optimizer.variables, rebuilt.optimizer.variables
+    if len(old) != len(new) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(old, new)):
+        raise RuntimeError("the optimizer's state does not match the rebuilt model")  # a library bug, not bad input
+    for target, value in zip(new, old):
+        target.assign(value)
+    return rebuilt
 
 
 def _same_but_schedule(saved, config) -> bool:
@@ -148,6 +170,7 @@ def fit_resumable(
     """
     import keras
 
+    from ..models.precision import model_precision, precision_scope
     from ..models.saving import load_model
 
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
@@ -177,8 +200,11 @@ def fit_resumable(
                     "raise epochs to train longer"
                 )
             model = load_model(Path(checkpoint_dir) / state["checkpoint"], compile=True)
+            if model_precision(model) != config.precision:
+                model = _in_precision_with_optimizer_state(model, config.precision)
         else:
-            model = build(config)
+            with precision_scope(config.precision):
+                model = build(config)
             if initial_weights is not None:
                 _load_initial_weights(model, initial_weights)
             compile_for_training(model, config.learning_rate)

@@ -34,7 +34,7 @@ class SuperResolutionTrainingConfig:
         unshuffle by `scale`), ``scale^2`` times cheaper.
     patch_size : int
         Side of the high-resolution training patches (a multiple of `scale`).
-    batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed :
+    batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
         As in :class:`course_lib.training.DenoiserTrainingConfig`.
     """
 
@@ -52,6 +52,7 @@ class SuperResolutionTrainingConfig:
     schedule: str = "cosine"
     scales: tuple = (1.0, 0.9, 0.8, 0.7)
     seed: int = 0
+    precision: str = "float32"
 
     def __post_init__(self):
         check_choice(self.architecture, "architecture", _ARCHITECTURES)
@@ -67,6 +68,7 @@ class SuperResolutionTrainingConfig:
         check_positive(self.learning_rate, "learning_rate")
         check_positive(self.final_learning_rate, "final_learning_rate")
         check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
+        check_choice(self.precision, "precision", ("float32", "bfloat16"))
         object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
         object.__setattr__(self, "unshuffle", bool(self.unshuffle))
 
