@@ -344,7 +344,9 @@ class ParameterExplorer:
             from . import metrics
 
             scores = f"PSNR {metrics.psnr(self.reference, result):.2f} dB, SSIM {metrics.ssim(self.reference, result):.3f}"
-            if self.reference.shape == self.image.shape:
+            if self.reference.shape == self.image.shape and not np.array_equal(self.reference, self.image):
+                # the input's score, for comparison; not when the input is the reference itself (infinite PSNR),
+                # as when the function degrades and restores a clean image
                 scores += f" (input: {metrics.psnr(self.reference, self.image):.2f} dB)"
             text += f" &rarr; {scores}"
         return result, frame, text

@@ -96,6 +96,15 @@ def test_parameter_explorer_runs_the_function_across_the_range(gray_image):
     assert len(pictures) > 5
 
 
+def test_parameter_explorer_scores_the_input_only_when_it_differs_from_the_reference(gray_image):
+    noisy = np.clip(gray_image + 0.1, 0, 1)
+    explorer = widgets.ParameterExplorer(_threshold, noisy, {"level": (0.0, 1.0, 0.1)}, reference=gray_image)
+    assert "(input: " in explorer.readout.value
+    # degrade-then-restore explorers get the clean image itself: its PSNR against itself is infinite, not shown
+    explorer = widgets.ParameterExplorer(_threshold, gray_image, {"level": (0.0, 1.0, 0.1)}, reference=gray_image)
+    assert "PSNR" in explorer.readout.value and "input" not in explorer.readout.value and "inf" not in explorer.readout.value
+
+
 def test_parameter_explorer_integer_dropdown_and_histogram(rgb_image):
     def adjust(image, strength, mode):
         return np.clip(image * (1 + strength / 10), 0, 1) if mode == "brighter" else image * 0.5

@@ -18,7 +18,7 @@ values in [0, 1], and differ in *where* they work:
   costs ``scale^2`` times less.
 
 :func:`takes_low_resolution` tells which input a model expects, so
-:func:`course_lib.models.upscale` can feed each one correctly.
+:func:`course_lib.models.super_resolve` can feed each one correctly.
 """
 
 from __future__ import annotations
