@@ -281,6 +281,7 @@ def test_safe_mode_refuses_a_model_that_would_run_stored_code(tmp_path):
 def test_shipped_model_paths_and_a_clear_message_when_missing(tmp_path, monkeypatch):
     assert models.shipped_denoiser_path(25).name == "dncnn_gray_sigma25.keras"
     assert models.shipped_denoiser_path("blind").name == "dncnn_gray_blind.keras"
+    assert models.shipped_denoiser_path(25.0).name == "dncnn_gray_sigma25.keras"  # as parsed by --sigma
     with pytest.raises(ValueError, match="sigma must be one of"):
         models.shipped_denoiser_path(30)
     monkeypatch.setattr(saving, "DATA_FOLDER", tmp_path)

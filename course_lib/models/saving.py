@@ -156,6 +156,8 @@ def shipped_denoiser_path(sigma=25) -> Path:
     Set the environment variable ``COURSE_LIB_DATA`` to a folder to use the models
     (same file names) from there instead.
     """
+    if isinstance(sigma, float) and sigma.is_integer():
+        sigma = int(sigma)  # 25.0 from a command line or a computation is the sigma=25 model
     check_choice(sigma, "sigma", SHIPPED_DENOISER_SIGMAS + ("blind",))
     name = "dncnn_gray_blind.keras" if sigma == "blind" else f"dncnn_gray_sigma{sigma}.keras"
     return _data_folder() / name
