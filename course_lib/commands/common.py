@@ -248,6 +248,7 @@ def run_training(
     model = result.model
     print(describe_model(model))
     save_model(model, arguments.out, overwrite=arguments.force)
+    model = load_model(arguments.out)  # score exactly what ships: float32, whatever the training computed in
     record = {
         "model": arguments.out.name,
         "architecture": describe_model(model),
