@@ -35,7 +35,8 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS) or "default" in text:
+        no_default = action.default is None or action.default is False or action.default in ([], argparse.SUPPRESS)
+        if no_default or "default" in text:
             return text
         return super()._get_help_string(action)
 
@@ -174,15 +175,14 @@ def _checkpoint_folder(arguments) -> Path:
 def _training_record_of(model_path) -> dict | None:
     """How the model at `model_path` was trained, from the provenance record beside it (if any),
     so that a fine-tuned model's record tells its whole history."""
-    import json
+    from ..models.saving import read_provenance
 
-    if model_path is None or not Path(model_path).with_suffix(".json").is_file():
+    if model_path is None:
         return None
     try:
-        record = json.loads(Path(model_path).with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        training = read_provenance(model_path).get("training", {})
+    except (FileNotFoundError, ValueError):  # a model of your own, without a record
         return None
-    training = record.get("training", {})
     return {key: training.get(key) for key in ("invocations", "config", "initial_weights", "initial_weights_training",
                                                "epochs", "seconds", "patch_megapixels_seen")}
 

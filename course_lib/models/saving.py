@@ -74,14 +74,14 @@ def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool 
     pathlib.Path
         The path written.
     """
-    from .precision import with_precision
+    from .precision import model_precision, with_precision
 
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"path must end with .keras; got {str(path)!r}")
     if path.exists() and not overwrite:
         raise FileExistsError(f"path {str(path)!r} exists; pass overwrite=True (or --force) to replace it")
-    if not include_optimizer:
+    if not include_optimizer and (getattr(model, "optimizer", None) is not None or model_precision(model) != "float32"):
         # The same network rebuilt from its configuration, in float32, is not compiled, so it
         # carries no optimizer (keras.models.clone_model would copy the compiled state along).
         model = with_precision(model, "float32")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from .._validation import check_choice, check_integer, check_positive
+from ..models.precision import PRECISIONS
 from .loop import TrainingResult, fit_resumable, learning_rate_at
 from .patches import ImageSource, bundled_source, denoising_dataset, fast_mode, validation_pairs
 
@@ -85,7 +86,7 @@ class DenoiserTrainingConfig:
         check_positive(self.learning_rate, "learning_rate")
         check_positive(self.final_learning_rate, "final_learning_rate")
         check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
-        check_choice(self.precision, "precision", ("float32", "bfloat16"))
+        check_choice(self.precision, "precision", PRECISIONS)
         if self.unshuffle > 1 and self.patch_size % self.unshuffle:
             raise ValueError(f"patch_size must be a multiple of unshuffle={self.unshuffle}; got {self.patch_size}")
 

@@ -94,7 +94,7 @@ RESUMABLE_CHANGES = ("epochs", "learning_rate", "final_learning_rate", "schedule
 
 
 def _with_schedule_of(saved, config):
-    """`saved` with the length and learning-rate schedule of `config`."""
+    """`saved` with what `config` may change (:data:`RESUMABLE_CHANGES`): length, schedule, precision."""
     return replace(saved, **{name: getattr(config, name) for name in RESUMABLE_CHANGES})
 
 
@@ -120,7 +120,7 @@ def _in_precision_with_optimizer_state(model, precision: str):
 
 
 def _same_but_schedule(saved, config) -> bool:
-    """A checkpoint may be continued when everything but the length and the schedule agrees
+    """A checkpoint may be continued when everything but :data:`RESUMABLE_CHANGES` agrees
     (the data, the noise or scale, the architecture and the seed)."""
     return _with_schedule_of(saved, config) == config
 

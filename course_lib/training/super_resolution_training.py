@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 
 from .._validation import check_choice, check_integer, check_positive
+from ..models.precision import PRECISIONS
 from .loop import TrainingResult, fit_resumable
 from .patches import ImageSource, bundled_source, fast_mode
 from .sr_patches import sr_validation_pairs, super_resolution_dataset
@@ -68,7 +69,7 @@ class SuperResolutionTrainingConfig:
         check_positive(self.learning_rate, "learning_rate")
         check_positive(self.final_learning_rate, "final_learning_rate")
         check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
-        check_choice(self.precision, "precision", ("float32", "bfloat16"))
+        check_choice(self.precision, "precision", PRECISIONS)
         object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
         object.__setattr__(self, "unshuffle", bool(self.unshuffle))
 
