@@ -41,13 +41,14 @@ from .filters import *  # noqa: F401,F403  (02)
 from .enhancement import *  # noqa: F401,F403  (03)
 from .cnn import *  # noqa: F401,F403  (04)
 from .residual import *  # noqa: F401,F403  (05)
-from . import cnn, enhancement, filters, images, residual, welcome
+from .super_resolution import *  # noqa: F401,F403  (06)
+from . import cnn, enhancement, filters, images, residual, super_resolution, welcome
 
 __all__ = [
     "Case", "Exercise", "Feedback", "check", "exercise", "hint", "list_exercises", "register",
     "reset_hints", "run_check", "solution",
     "CORRECT", "ERROR", "MODIFIED_INPUT", "NOT_ATTEMPTED", "WRONG_SHAPE", "WRONG_TYPE", "WRONG_VALUES",
 ]
-for _module in (welcome, images, filters, enhancement, cnn, residual):
+for _module in (welcome, images, filters, enhancement, cnn, residual, super_resolution):
     __all__ += list(_module.__all__)
 del _module
