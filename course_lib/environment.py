@@ -36,6 +36,7 @@ MINIMUM_VERSIONS = {
     "pillow": "10.0",
     "ipywidgets": "8.0",
     "jupyterlab_widgets": "3.0",
+    "ipyevents": "2.0",
     "bm3d": "4.0",
     "tqdm": "4.60",
     "keras": "3.10",
@@ -118,7 +119,9 @@ def environment_report() -> EnvironmentReport:
         With ``versions`` filled in and one warning per missing or outdated
         dependency. The widget check looks for ``ipywidgets`` 8 and its
         JupyterLab front end ``jupyterlab_widgets`` 3 (without it, widgets show
-        as "Error displaying widget" or as plain text).
+        as "Error displaying widget" or as plain text), and for ``ipyevents`` 2,
+        whose wheel carries its own front end (the mouse events of
+        :class:`course_lib.widgets.MaskPainter`).
     """
     from . import __version__
 
@@ -137,6 +140,12 @@ def environment_report() -> EnvironmentReport:
                 report.warnings.append(
                     "The widget front end (jupyterlab_widgets) is missing, so sliders will not show "
                     "in JupyterLab: run `pip install 'jupyterlab_widgets>=3'` and restart JupyterLab."
+                )
+            elif distribution == "ipyevents":
+                report.warnings.append(
+                    "ipyevents (mouse events for widgets, with its JupyterLab front end) is missing, so the "
+                    "mask painter of notebook 08 cannot be painted on: run `pip install 'ipyevents>=2,<3'` "
+                    "and restart JupyterLab."
                 )
             else:
                 report.warnings.append(

@@ -1,6 +1,6 @@
 """Live comparisons for the notebooks (ipywidgets 8).
 
-Two widgets carry most of the course's interactivity:
+Four widgets carry most of the course's interactivity:
 
 - :class:`SwipeComparison`: one frame, ``before`` on the left of a divider and
   ``after`` on the right; a slider moves the divider, and a zoom (shared by both
@@ -10,21 +10,34 @@ Two widgets carry most of the course's interactivity:
   with its PSNR/SSIM against a reference.
 - :class:`NoiseLevelExplorer`: a noise-level slider; every change adds that much
   noise to a clean image and re-runs several denoisers on it side by side.
+- :class:`MaskPainter`: the learner paints a hole on an image with the mouse
+  (through ``ipyevents``) and has it filled by an inpainting function.
 
 Their drawing logic is plain NumPy functions (:func:`compose_swipe_frame`,
-:func:`side_by_side`, :func:`render_histogram`) so it is tested without a browser;
-the widgets only wire sliders to those functions and feed an
-``ipywidgets.Image`` PNG bytes.
+:func:`side_by_side`, :func:`render_histogram`, :func:`paint_disk`) so it is
+tested without a browser; the widgets only wire sliders to those functions and
+feed an ``ipywidgets.Image`` PNG bytes. The mask painter's mouse handler,
+:meth:`MaskPainter.handle_event`, takes the plain dict ``ipyevents`` sends, so
+it is tested with synthetic events.
 """
 
 from __future__ import annotations
 
+import html
 import numbers
+import time
 from typing import Callable
 
 import numpy as np
 
-from ._validation import check_image, check_in_range, check_integer, check_same_shape
+from ._validation import (
+    check_image,
+    check_in_range,
+    check_integer,
+    check_mask,
+    check_positive,
+    check_same_shape,
+)
 from .viz import image_to_png, to_display
 
 __all__ = [
@@ -36,6 +49,8 @@ __all__ = [
     "SwipeComparison",
     "ParameterExplorer",
     "NoiseLevelExplorer",
+    "paint_disk",
+    "MaskPainter",
 ]
 
 
@@ -436,6 +451,482 @@ class NoiseLevelExplorer:
         frame, self.last_scores, text = self.compute(self.slider.value)
         self.picture.value = image_to_png(frame)
         self.readout.value = f"<span style='font-family:monospace'>{text}</span>"
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# --- the mask painter ------------------------------------------------------------------------------
+
+
+def _check_coordinate(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number (a pixel coordinate); got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite pixel coordinate; got {value}")
+    return value
+
+
+def _check_writable_mask(mask) -> np.ndarray:
+    if not isinstance(mask, np.ndarray):
+        raise TypeError(f"mask must be a NumPy boolean array of shape (H, W), painted in place; "
+                        f"got {type(mask).__name__}")
+    if mask.dtype != bool or mask.ndim != 2:
+        raise ValueError(f"mask must be a boolean array of shape (H, W), painted in place; got shape {mask.shape} "
+                         f"and dtype {mask.dtype} (convert with mask.astype(bool) first)")
+    return mask
+
+
+def _paint_segment(mask: np.ndarray, start, end, radius: float, value: bool) -> bool:
+    """Set every pixel within `radius` of the segment `start`-`end` to `value`; say whether any pixel changed.
+
+    Only the segment's bounding box (grown by `radius`) is computed, so a stroke
+    costs its own area, not the image's.
+    """
+    height, width = mask.shape
+    (row0, column0), (row1, column1) = start, end
+    top = max(0, int(np.ceil(min(row0, row1) - radius)))
+    bottom = min(height, int(np.floor(max(row0, row1) + radius)) + 1)
+    left = max(0, int(np.ceil(min(column0, column1) - radius)))
+    right = min(width, int(np.floor(max(column0, column1) + radius)) + 1)
+    if top >= bottom or left >= right:
+        return False
+    rows = np.arange(top, bottom, dtype=np.float64)[:, None] - row0
+    columns = np.arange(left, right, dtype=np.float64)[None, :] - column0
+    step_row, step_column = row1 - row0, column1 - column0
+    length_squared = step_row**2 + step_column**2
+    if length_squared > 0:
+        # the closest point of the segment: start + t (end - start), t clipped to [0, 1]
+        along = np.clip((rows * step_row + columns * step_column) / length_squared, 0.0, 1.0)
+    else:
+        along = 0.0
+    inside = (rows - along * step_row) ** 2 + (columns - along * step_column) ** 2 <= radius**2
+    window = mask[top:bottom, left:right]
+    changed = bool(np.any(window[inside] != value))
+    window[inside] = value
+    return changed
+
+
+def paint_disk(mask, row, column, radius, value: bool = True) -> np.ndarray:
+    """Set the pixels of a disk in a boolean mask, in place (one dab of the brush).
+
+    Parameters
+    ----------
+    mask : numpy.ndarray
+        Boolean ``(H, W)`` array, modified in place.
+    row, column : float
+        Centre of the disk, in pixels (row 0 is the top). It may lie outside
+        the mask; then only the part of the disk inside is painted.
+    radius : float
+        Radius in pixels; 0 paints the centre pixel alone (when the centre is
+        a whole pixel).
+    value : bool
+        True adds the disk to the mask (for an inpainting mask: makes a hole),
+        False removes it (the eraser).
+
+    Returns
+    -------
+    numpy.ndarray
+        `mask` itself, for chaining.
+
+    Notes
+    -----
+    Pixel :math:`(i, j)` is painted when :math:`(i - r)^2 + (j - c)^2 \\le
+    \\rho^2`, with :math:`(r, c)` = (`row`, `column`) and :math:`\\rho` =
+    `radius`: the pixels whose centre lies in the closed disk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> paint_disk(np.zeros((5, 5), bool), 2, 2, 1).astype(int)
+    array([[0, 0, 0, 0, 0],
+           [0, 0, 1, 0, 0],
+           [0, 1, 1, 1, 0],
+           [0, 0, 1, 0, 0],
+           [0, 0, 0, 0, 0]])
+    """
+    mask = _check_writable_mask(mask)
+    row = _check_coordinate(row, "row")
+    column = _check_coordinate(column, "column")
+    radius = check_positive(radius, "radius", allow_zero=True)
+    _paint_segment(mask, (row, column), (row, column), radius, bool(value))
+    return mask
+
+
+def _import_events():
+    try:
+        import ipyevents
+    except ImportError as error:  # pragma: no cover - ipyevents is a dependency
+        raise ImportError("the mask painter needs ipyevents 2 for the mouse: pip install 'ipyevents>=2,<3', "
+                          "then restart JupyterLab") from error
+    return ipyevents
+
+
+#: The colour laid over the hole on the painting canvas, and how much of it covers the image.
+_HOLE_TINT = np.array([255, 40, 40], dtype=np.float32)
+_HOLE_TINT_ALPHA = 0.55
+
+
+class MaskPainter:
+    """Paint a hole on an image with the mouse, then fill it with an inpainting function.
+
+    The left picture is the canvas: the image, with the hole tinted red. Hold
+    the left mouse button and drag to paint; with *eraser* on, painting removes
+    the hole instead. *Fill* gives the damaged image (zeros in the hole) and
+    the hole to `fill` and shows the result on the right, with the PSNR inside
+    the hole against the original pixels, which the painter knows.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The clean image: gray ``(H, W)`` or RGB ``(H, W, 3)``, float in [0, 1].
+        Keep it small (e.g. 256x256) so that painting stays fluid.
+    fill : callable
+        ``fill(damaged, hole) -> filled``: `damaged` is `image` with zeros in the
+        hole, `hole` a boolean ``(H, W)`` array (True = missing); returns an
+        image of `image`'s shape, for example
+        ``lambda damaged, hole: course_lib.models.inpaint(model, damaged, hole)``.
+    brush : int
+        Radius of the brush in image pixels (the slider's start value).
+    initial_mask : array_like, optional
+        A hole to start from, ``(H, W)`` boolean (or 0/1); empty by default.
+    auto_fill : bool
+        Fill at the end of every stroke (mouse button released, or the pointer
+        leaving the canvas), not only when *Fill* is pressed. For fast `fill`
+        functions only.
+    display_width : int
+        Width of each of the two pictures on screen, in CSS pixels.
+
+    Attributes
+    ----------
+    mask : numpy.ndarray
+        A copy of the current hole, boolean ``(H, W)``, True = missing.
+    coverage : float
+        The fraction of the image inside the hole.
+    damaged : numpy.ndarray
+        The image with zeros in the hole: what `fill` is given.
+    filled : numpy.ndarray or None
+        The result of the last fill, or None when there was none since the hole
+        last changed.
+    widget : ipywidgets.VBox
+        The controls and both pictures; a notebook cell ending with the painter
+        shows it.
+    brush, eraser : ipywidgets.IntSlider, ipywidgets.ToggleButton
+        Brush radius in image pixels; paint (off) or erase (on).
+    canvas, result : ipywidgets.Image
+        The painting canvas and the damaged or filled image.
+    events : ipyevents.Event
+        Sends the canvas's mouse events to :meth:`handle_event`.
+
+    Notes
+    -----
+    A mouse position ``(relativeX, relativeY)`` on a canvas shown
+    ``boundingRectWidth`` x ``boundingRectHeight`` CSS pixels large is the
+    image pixel ``(floor(relativeY * H / boundingRectHeight),
+    floor(relativeX * W / boundingRectWidth))``, clipped to the image. Between
+    two mouse positions of one stroke, the brush paints every pixel within its
+    radius of the straight segment joining them, so a fast drag leaves a line,
+    not a row of dots. Painting only updates the mask and redraws the canvas
+    (one PNG of the image's size per mouse move, sent at most every 40 ms);
+    `fill` runs when asked (*Fill*, :meth:`fill_now`, or `auto_fill`).
+
+    Only the hole is taken from `fill`'s result: the known pixels are those of
+    `image` (as :func:`course_lib.models.inpaint` does too), and the result is
+    clipped to [0, 1]. With an empty hole, :meth:`fill_now` returns the image
+    without calling `fill`.
+
+    When *Fill* is pressed (or `auto_fill` fills) and `fill` raises, the error
+    is shown under the controls; call :meth:`fill_now` in a cell for the full
+    traceback.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> painter = MaskPainter(np.full((32, 32), 0.5), lambda damaged, hole: damaged + 0.5 * hole, brush=3)
+    >>> painter.paint_at(16, 16)
+    >>> int(painter.mask.sum())
+    29
+    >>> float(painter.fill_now()[16, 16])
+    0.5
+    """
+
+    def __init__(self, image, fill: Callable, *, brush: int = 12, initial_mask=None, auto_fill: bool = False,
+                 display_width: int = 384):
+        widgets = _import_widgets()
+        ipyevents = _import_events()
+        self.image = check_image(image, "image", require_unit_range=True)
+        if not callable(fill):
+            raise TypeError(f"fill must be callable, as fill(damaged, hole) -> filled image; "
+                            f"got {type(fill).__name__}")
+        self.fill = fill
+        brush = check_integer(brush, "brush", minimum=1)
+        if initial_mask is None:
+            self._mask = np.zeros(self.image.shape[:2], dtype=bool)
+        else:
+            self._mask = check_mask(initial_mask, "initial_mask", shape=self.image.shape).copy()
+        self.auto_fill = bool(auto_fill)
+        display_width = check_integer(display_width, "display_width", minimum=32)
+        self._image8 = to_rgb8(self.image)
+        self._stroke_active = False
+        self._last_point = None
+        self._random_strokes_drawn = 0
+        self._fill_seconds = None
+        self.filled = None
+
+        self.brush = widgets.IntSlider(value=brush, min=1, max=max(brush, 64), step=1, description="brush",
+                                       tooltip="brush radius, in image pixels")
+        self.eraser = widgets.ToggleButton(value=False, description="eraser", icon="eraser",
+                                           tooltip="on: painting removes the hole")
+        self.clear_button = widgets.Button(description="Clear", tooltip="remove the whole hole")
+        self.random_button = widgets.Button(description="Random strokes",
+                                            tooltip="a random free-form hole covering 10-25 % of the image")
+        self.fill_button = widgets.Button(description="Fill", button_style="primary",
+                                          tooltip="fill the hole (runs the fill function)")
+        picture_layout = {"width": f"{display_width}px"}
+        self.canvas = widgets.Image(format="png", layout=widgets.Layout(**picture_layout))
+        self.result = widgets.Image(format="png", layout=widgets.Layout(**picture_layout))
+        self.canvas_caption = widgets.HTML("<b>paint the hole here</b> (hold the left button and drag)")
+        self.result_caption = widgets.HTML()
+        self.readout = widgets.HTML()
+        self.brush.observe(self._update_readout, names="value")
+        self.eraser.observe(self._update_readout, names="value")
+        self.clear_button.on_click(lambda button: self.clear())
+        self.random_button.on_click(lambda button: self.random_strokes())
+        self.fill_button.on_click(lambda button: self._fill_showing_errors())
+        self.events = ipyevents.Event(source=self.canvas,
+                                      watched_events=["mousedown", "mousemove", "mouseup", "mouseleave"],
+                                      prevent_default_action=True,  # no drag-and-drop of the picture itself
+                                      throttle_or_debounce="throttle", wait=40)
+        self.events.on_dom_event(self.handle_event)
+        controls = widgets.HBox([self.brush, self.eraser, self.clear_button, self.random_button, self.fill_button])
+        pictures = widgets.HBox([widgets.VBox([self.canvas_caption, self.canvas]),
+                                 widgets.VBox([self.result_caption, self.result])])
+        self.widget = widgets.VBox([controls, self.readout, pictures])
+        self._draw_canvas()
+        self._draw_result()
+        self._update_readout()
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def mask(self) -> np.ndarray:
+        """A copy of the hole: boolean ``(H, W)``, True = missing."""
+        return self._mask.copy()
+
+    @property
+    def coverage(self) -> float:
+        """The fraction of the image inside the hole."""
+        return float(self._mask.mean())
+
+    @property
+    def damaged(self) -> np.ndarray:
+        """The image with zeros in the hole: what `fill` is given."""
+        hole = self._mask[..., None] if self.image.ndim == 3 else self._mask
+        return np.where(hole, 0.0, self.image).astype(self.image.dtype)
+
+    def frame(self) -> np.ndarray:
+        """The canvas picture: the image with the hole tinted red (uint8 RGB)."""
+        frame = self._image8.copy()
+        tinted = frame[self._mask].astype(np.float32) * (1.0 - _HOLE_TINT_ALPHA) + _HOLE_TINT * _HOLE_TINT_ALPHA
+        frame[self._mask] = np.round(tinted).astype(np.uint8)
+        return frame
+
+    # --- painting ------------------------------------------------------------------------------
+
+    def paint_at(self, row, column, erase: bool = False) -> None:
+        """Paint one dab of the brush (radius ``brush.value``) centred on pixel (`row`, `column`).
+
+        `erase` removes the disk from the hole instead. Both pictures are redrawn.
+        """
+        row = _check_coordinate(row, "row")
+        column = _check_coordinate(column, "column")
+        self._paint((row, column), (row, column), erase=bool(erase))
+        self._draw_result()
+
+    def handle_event(self, event: dict) -> bool:
+        """Act on one mouse event of the canvas, as sent by ``ipyevents``; say whether it painted.
+
+        Parameters
+        ----------
+        event : dict
+            ``event`` (or ``type``): ``"mousedown"`` (left button) starts a
+            stroke and paints; ``"mousemove"`` paints from the previous position
+            while the left button is held (``buttons & 1``) and otherwise ends
+            the stroke; ``"mouseup"`` and ``"mouseleave"`` end it. Positions are
+            ``relativeX``, ``relativeY`` on a canvas shown
+            ``boundingRectWidth`` x ``boundingRectHeight`` large (``dataX``,
+            ``dataY``, in image pixels, when the size is missing). Other events,
+            and events without a position, are ignored.
+
+        Returns
+        -------
+        bool
+            True when the brush was applied (even if the hole did not change).
+        """
+        kind = event.get("event", event.get("type"))
+        if kind == "mousedown":
+            if event.get("button", 0) != 0:
+                return False
+            point = self._event_pixel(event)
+            if point is None:
+                return False
+            self._stroke_active, self._last_point = True, point
+            self._paint(point, point, erase=self.eraser.value)
+            return True
+        if kind == "mousemove":
+            try:
+                held = int(event.get("buttons", 0)) & 1
+            except (TypeError, ValueError):
+                held = 0
+            if not held:
+                if self._stroke_active:  # the button was released outside the canvas
+                    self._end_stroke()
+                return False
+            point = self._event_pixel(event)
+            if point is None:
+                return False
+            start = self._last_point if self._stroke_active and self._last_point is not None else point
+            self._stroke_active, self._last_point = True, point
+            self._paint(start, point, erase=self.eraser.value)
+            return True
+        if kind in ("mouseup", "mouseleave"):
+            if self._stroke_active:
+                self._end_stroke()
+        return False
+
+    def _event_pixel(self, event: dict):
+        """The image pixel ``(row, column)`` under the pointer, clipped to the image; None without a position."""
+        height, width = self._mask.shape
+        try:
+            x, y = float(event["relativeX"]), float(event["relativeY"])
+            shown_width, shown_height = float(event["boundingRectWidth"]), float(event["boundingRectHeight"])
+            if not shown_width > 0 or not shown_height > 0:
+                raise ValueError("the canvas has no size")
+            row, column = y * height / shown_height, x * width / shown_width
+        except (KeyError, TypeError, ValueError):
+            try:
+                row, column = float(event["dataY"]), float(event["dataX"])
+            except (KeyError, TypeError, ValueError):
+                return None
+        if not (np.isfinite(row) and np.isfinite(column)):
+            return None
+        row = min(max(int(np.floor(row)), 0), height - 1)
+        column = min(max(int(np.floor(column)), 0), width - 1)
+        return row, column
+
+    def _paint(self, start, end, *, erase: bool) -> None:
+        if _paint_segment(self._mask, start, end, float(self.brush.value), not erase):
+            self.filled = None
+        self._draw_canvas()
+        self._update_readout()
+
+    def _end_stroke(self) -> None:
+        self._stroke_active, self._last_point = False, None
+        if self.auto_fill and self.filled is None and self._mask.any():
+            self._fill_showing_errors()
+        else:
+            self._draw_result()
+
+    def clear(self) -> None:
+        """Remove the whole hole."""
+        self._set_mask(np.zeros_like(self._mask))
+
+    def random_strokes(self) -> np.ndarray:
+        """Replace the hole by random brush strokes covering 10-25 % of the image; return it.
+
+        Uses :func:`course_lib.degradations.stroke_mask` with seeds 0, 1, 2, ...
+        for successive calls, so a notebook re-run draws the same holes.
+        """
+        from .degradations import stroke_mask
+
+        mask = stroke_mask(self._mask.shape, coverage=(0.1, 0.25), seed=self._random_strokes_drawn)
+        self._random_strokes_drawn += 1
+        self._set_mask(mask)
+        return self.mask
+
+    def _set_mask(self, mask: np.ndarray) -> None:
+        self._stroke_active, self._last_point = False, None
+        if not np.array_equal(mask, self._mask):
+            self.filled = None
+        self._mask = np.asarray(mask, dtype=bool).copy()
+        self._draw_canvas()
+        self._draw_result()
+        self._update_readout()
+
+    # --- filling -------------------------------------------------------------------------------
+
+    def fill_now(self) -> np.ndarray:
+        """Fill the current hole with `fill`, show the result and return it.
+
+        Returns
+        -------
+        numpy.ndarray
+            The image with its hole replaced by `fill`'s output (clipped to
+            [0, 1]); the known pixels are `image`'s own. Also kept as `filled`.
+
+        Raises
+        ------
+        ValueError
+            If `fill` returns something that is not an image of `image`'s shape.
+        """
+        hole = self._mask.copy()
+        if not hole.any():
+            self.filled, self._fill_seconds = self.image.copy(), None
+        else:
+            start = time.perf_counter()
+            output = self.fill(self.damaged, hole.copy())
+            seconds = time.perf_counter() - start
+            output = check_image(output, "the result of fill")
+            if output.shape != self.image.shape:
+                raise ValueError(f"fill must return an image of the input's shape {self.image.shape}; "
+                                 f"got {output.shape}")
+            where = hole[..., None] if self.image.ndim == 3 else hole
+            self.filled = np.where(where, np.clip(output, 0.0, 1.0), self.image).astype(self.image.dtype)
+            self._fill_seconds = seconds
+        self._draw_result()
+        self._update_readout()
+        return self.filled
+
+    def _fill_showing_errors(self) -> None:
+        """Fill, from a button or a stroke's end: an error is shown under the controls, not lost in a log."""
+        self.fill_button.disabled = True
+        self.readout.value = "<span style='font-family:monospace'>filling...</span>"
+        try:
+            self.fill_now()
+        except Exception as error:
+            self.readout.value = (f"<span style='font-family:monospace;color:#b00020'>fill failed: "
+                                  f"{type(error).__name__}: {html.escape(str(error))}</span>")
+        finally:
+            self.fill_button.disabled = False
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def _draw_canvas(self) -> None:
+        self.canvas.value = image_to_png(self.frame())
+
+    def _draw_result(self) -> None:
+        if self.filled is not None:
+            self.result.value = image_to_png(self.filled)
+            self.result_caption.value = "<b>filled</b>"
+        else:
+            self.result.value = image_to_png(self.damaged)
+            self.result_caption.value = "<b>damaged</b> (what the fill function sees): press Fill"
+
+    def _update_readout(self, change=None) -> None:
+        parts = [f"hole {self.coverage:.1%} of the image ({int(self._mask.sum())} px)",
+                 f"brush {self.brush.value} px", "erasing" if self.eraser.value else "painting"]
+        if self.filled is not None and self._mask.any():
+            from . import metrics
+
+            score = metrics.psnr_in_mask(self.image, self.filled, self._mask)
+            timing = "" if self._fill_seconds is None else f" in {self._fill_seconds:.2f} s"
+            parts.append(f"filled{timing}: PSNR in the hole {score:.2f} dB")
+        elif self._mask.any():
+            parts.append("press Fill to fill the hole")
+        self.readout.value = f"<span style='font-family:monospace'>{' | '.join(parts)}</span>"
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -39,6 +39,20 @@ def test_missing_or_old_dependencies_are_reported(monkeypatch):
     assert "WARNING: " in report.summary()
 
 
+def test_missing_ipyevents_is_reported(monkeypatch):
+    real_version = environment._installed_version
+    monkeypatch.setattr(environment, "_installed_version",
+                        lambda distribution: None if distribution == "ipyevents" else real_version(distribution))
+    report = environment.environment_report()
+    assert report.versions["ipyevents"] is None
+    assert any("ipyevents" in warning and "mask painter" in warning and "'ipyevents>=2,<3'" in warning
+               for warning in report.warnings)
+    monkeypatch.setattr(environment, "_installed_version",
+                        lambda distribution: "1.9.0" if distribution == "ipyevents" else real_version(distribution))
+    warnings = environment.environment_report().warnings
+    assert any("ipyevents 1.9.0 is older than the 2.0" in warning for warning in warnings)
+
+
 def test_bad_arguments():
     import pytest
 
