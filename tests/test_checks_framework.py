@@ -152,6 +152,24 @@ def test_every_exercise_has_its_solution_in_the_solution_notebook():
         assert "BEGIN SOLUTION" not in text
 
 
+def test_an_error_can_be_explained_by_the_exercise():
+    item = framework.Exercise(
+        key="_test_explained", notebook="x", function_name="half",
+        reference=lambda value: value / 2, cases=lambda: [framework.Case((2.0,), label="two")], hints=["h"],
+        explain_error=lambda error, case: f"{case.label}: divide, do not index" if "subscript" in str(error) else None,
+    )
+    framework.register(item)
+    try:
+        feedback = framework.run_check("_test_explained", lambda value: value[0])
+        assert feedback.status == checks.ERROR and "TypeError" in feedback.message
+        assert "two: divide, do not index" in feedback.details
+        assert feedback.details[-1] == 'Need a hint? Run hint("_test_explained").'
+        plain = framework.run_check("_test_explained", lambda value: value.missing)
+        assert plain.status == checks.ERROR and len(plain.details) == 3  # no explanation for other errors
+    finally:
+        framework._REGISTRY.pop("_test_explained")
+
+
 def test_wrong_value_details_print_plain_numbers(square_exercise):
     feedback = framework.run_check("_test_square", lambda array: array**2 + 1)
     assert "there you returned 2, expected 1" in feedback.details[2]

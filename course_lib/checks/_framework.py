@@ -105,6 +105,10 @@ class Exercise:
     compare : callable, optional
         ``compare(got, expected, case) -> str or None`` for answers that are not
         compared element-wise; returns a message when wrong.
+    explain_error : callable, optional
+        ``explain_error(error, case) -> str or None`` for answers that raise: a
+        sentence that names the typical mistake behind the error (added to the
+        feedback's details), or None.
     """
 
     key: str
@@ -117,6 +121,7 @@ class Exercise:
     atol: float = 1e-6
     expected_range: tuple | None = None
     compare: Callable | None = None
+    explain_error: Callable | None = None
 
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -334,9 +339,10 @@ def run_check(key: str, learner_function: Callable) -> Feedback:
                             f"{item.function_name}() with your code, run the cell, then run this check again.")
         except Exception as error:  # the learner's bug, reported, never re-raised
             location = _learner_location(error)
+            explanation = item.explain_error(error, case) if item.explain_error is not None else None
             return Feedback(key, ERROR, f"your function raised {type(error).__name__}: {error}",
                             [f"on test {number} of {len(cases)}, input {case.describe()}",
-                             location, f'Need a hint? Run hint("{key}").'])
+                             location, *([explanation] if explanation else []), f'Need a hint? Run hint("{key}").'])
         after = _snapshot(arguments) + _snapshot(keyword_arguments.values())
         for old, new in zip(before, after):
             if old is not None and not np.array_equal(old, new, equal_nan=True):
