@@ -120,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     execute.set_defaults(handler=_command_execute_notebooks)
 
-    from .commands import denoising, super_resolution
+    from .commands import denoising, inpainting, super_resolution
 
     train = commands.add_parser("train", help="train one of the course's models",
                                 description="Train one of the course's models.")
@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_models.required = True
     denoising.add_train_dncnn(train_models)
     super_resolution.add_train_sr(train_models)
+    inpainting.add_train_inpaint(train_models)
 
     restore = commands.add_parser("restore", help="restore your images with the course's models",
                                   description="Restore images with the course's trained models.")
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore_tasks.required = True
     denoising.add_restore_denoise(restore_tasks)
     super_resolution.add_restore_sr(restore_tasks)
+    inpainting.add_restore_inpaint(restore_tasks)
 
     evaluate = commands.add_parser("evaluate", help="compare methods on the test images",
                                    description="Score classical and learned methods on the same images.")
@@ -142,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_tasks.required = True
     denoising.add_evaluate_denoise(evaluate_tasks)
     super_resolution.add_evaluate_sr(evaluate_tasks)
+    inpainting.add_evaluate_inpaint(evaluate_tasks)
     return parser
 
 

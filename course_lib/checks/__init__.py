@@ -43,13 +43,14 @@ from .cnn import *  # noqa: F401,F403  (04)
 from .residual import *  # noqa: F401,F403  (05)
 from .super_resolution import *  # noqa: F401,F403  (06)
 from .gans import *  # noqa: F401,F403  (07)
-from . import cnn, enhancement, filters, gans, images, residual, super_resolution, welcome
+from .inpainting import *  # noqa: F401,F403  (08)
+from . import cnn, enhancement, filters, gans, images, inpainting, residual, super_resolution, welcome
 
 __all__ = [
     "Case", "Exercise", "Feedback", "check", "exercise", "hint", "list_exercises", "register",
     "reset_hints", "run_check", "solution",
     "CORRECT", "ERROR", "MODIFIED_INPUT", "NOT_ATTEMPTED", "WRONG_SHAPE", "WRONG_TYPE", "WRONG_VALUES",
 ]
-for _module in (welcome, images, filters, enhancement, cnn, residual, super_resolution, gans):
+for _module in (welcome, images, filters, enhancement, cnn, residual, super_resolution, gans, inpainting):
     __all__ += list(_module.__all__)
 del _module

@@ -21,6 +21,8 @@ from .inference import (
     apply_model,
     denoise,
     dihedral_transform,
+    inpaint,
+    inpainting_multiple,
     measure_throughput,
     output_scale,
     super_resolve,
@@ -28,7 +30,7 @@ from .inference import (
 from .super_resolution import SR_SCALES, espcn, srcnn, takes_low_resolution, vdsr
 from .gan import GAN, AdversarialModel, InpaintingGAN
 from .gan_losses import GAN_LOSSES, discriminator_loss, generator_loss
-from .inpainting import PartialConv2D, composite, inpainting_unet, patch_discriminator
+from .inpainting import CloseHoles, PartialConv2D, composite, inpainting_unet, patch_discriminator
 from .precision import PRECISIONS, model_precision, precision_scope, with_precision
 from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
@@ -37,6 +39,8 @@ from .saving import (
     SHIPPED_SR_SCALES,
     load_model,
     load_shipped_sr,
+    load_shipped_inpainter,
+    shipped_inpainter_path,
     load_shipped_denoiser,
     read_provenance,
     save_model,
@@ -45,6 +49,8 @@ from .saving import (
 )
 
 __all__ = [
+    "inpaint",
+    "inpainting_multiple",
     "GAN",
     "InpaintingGAN",
     "AdversarialModel",
@@ -53,6 +59,7 @@ __all__ = [
     "generator_loss",
     "PartialConv2D",
     "inpainting_unet",
+    "CloseHoles",
     "patch_discriminator",
     "composite",
     "dncnn",
@@ -90,4 +97,6 @@ __all__ = [
     "SHIPPED_SR_SCALES",
     "shipped_sr_path",
     "load_shipped_sr",
+    "shipped_inpainter_path",
+    "load_shipped_inpainter",
 ]

@@ -198,7 +198,7 @@ class InpaintingGAN(AdversarialModel):
                                             self.discriminator([filled, hole], training=True), kind=self.loss_kind)
             self._apply(tape, d_loss, self.discriminator, self.discriminator_optimizer)
         with tf.GradientTape() as tape:  # 2. the generator
-            generated = self.generator([damaged, hole], training=True)
+            generated = ops.cast(self.generator([damaged, hole], training=True), "float32")  # bfloat16 networks too
             l1_hole = self._masked_l1(generated, clean, hole)
             l1_valid = self._masked_l1(generated, clean, 1.0 - hole)
             adversarial = ops.convert_to_tensor(0.0)
@@ -215,7 +215,7 @@ class InpaintingGAN(AdversarialModel):
         clean = ops.cast(clean, "float32")
         hole = ops.cast(hole, "float32")
         damaged = clean * (1.0 - hole)
-        generated = self.generator([damaged, hole], training=False)
+        generated = ops.cast(self.generator([damaged, hole], training=False), "float32")
         l1_hole = self._masked_l1(generated, clean, hole)
         l1_valid = self._masked_l1(generated, clean, 1.0 - hole)
         return self._record(l1_hole=l1_hole, l1_valid=l1_valid)

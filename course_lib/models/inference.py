@@ -21,10 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_image, check_integer
+from .._validation import check_image, check_integer, check_mask
 from .denoisers import _check_model, receptive_field, size_multiple
 
-__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "dihedral_transform", "Throughput", "measure_throughput"]
+__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "inpainting_multiple",
+           "dihedral_transform", "Throughput", "measure_throughput"]
 
 
 def dihedral_transform(image: np.ndarray, index: int, *, inverse: bool = False) -> np.ndarray:
@@ -239,6 +240,107 @@ def super_resolve(model, low_resolution, scale: int, *, tile_size: int = 256) ->
     luma = upscale_luma(ycbcr[..., 0].astype(np.float32))
     chroma = bicubic_upscale(ycbcr, scale)[..., 1:]  # Y upscaled too, then replaced by the network's
     return color.ycbcr_to_rgb(np.concatenate([luma[..., None], chroma], axis=-1) * 255.0)
+
+
+def inpainting_multiple(model) -> int:
+    """The number an inpainting U-Net's input sides must be multiples of: the product of its strides."""
+    from .inpainting import PartialConv2D
+
+    multiple = 1
+    for layer in _check_model(model).layers:
+        if isinstance(layer, PartialConv2D):
+            multiple *= layer.strides
+    return multiple
+
+
+def _check_inpainting_model(model):
+    model = _check_model(model)
+    inputs = model.inputs
+    if len(inputs) != 2 or inputs[1].shape[-1] != 1 or inputs[0].shape[-1] not in (1, 3):
+        raise ValueError(
+            "model must be an inpainting generator taking [damaged (N, H, W, 1 or 3), hole (N, H, W, 1)] "
+            f"(course_lib.models.inpainting_unet); got inputs {[tuple(item.shape) for item in inputs]}"
+        )
+    return model
+
+
+def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np.ndarray:
+    """Fill the holes of an image with an inpainting generator; the known pixels come back unchanged.
+
+    Parameters
+    ----------
+    model : keras.Model
+        ``[damaged, hole] -> image``, e.g. :func:`course_lib.models.load_shipped_inpainter`
+        or :func:`course_lib.models.inpainting_unet`.
+    image : numpy.ndarray
+        ``(H, W)`` gray or ``(H, W, 3)`` RGB in [0, 1]. The values inside the hole
+        are ignored. A gray image given to an RGB model is repeated into three
+        channels and the three outputs averaged; an RGB image given to a gray
+        model is filled one channel at a time.
+    hole : array_like
+        ``(H, W)`` mask, True (or 1, or 255) where a pixel is missing.
+    tile_size : int
+        Images larger than this (plus the margins) are filled tile by tile, each
+        tile seeing `margin` pixels of context on every side, so the memory stays
+        bounded on a 12-megapixel photo.
+    margin : int
+        Context around each tile, in pixels (rounded up to the model's size multiple).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, the shape of `image`: ``hole * clip(generated, 0, 1) + (1 - hole) * image``.
+
+    Notes
+    -----
+    The image and the hole are mirror-extended by `margin` on every side (a mirror
+    of the damaged image with its holes), then padded to a multiple of
+    ``2 ** (levels - 1)`` as the U-Net needs.
+    """
+    model = _check_inpainting_model(model)
+    array = check_image(image, "image").astype(np.float32)
+    missing = check_mask(hole, "hole", shape=array.shape)
+    tile_size = check_integer(tile_size, "tile_size", minimum=16)
+    margin = check_integer(margin, "margin", minimum=0)
+    model_channels = int(model.inputs[0].shape[-1])
+    if array.ndim == 3 and model_channels == 1:
+        planes = np.moveaxis(array, -1, 0)[..., None]
+    elif array.ndim == 2 and model_channels == 3:
+        planes = np.repeat(array[None, ..., None], 3, axis=-1)
+    else:
+        planes = array.reshape((1,) + array.shape[:2] + (model_channels,))
+    holes = np.broadcast_to(missing[None, ..., None], planes.shape[:3] + (1,)).astype(np.float32)
+    damaged = planes * (1.0 - holes)
+    multiple = inpainting_multiple(model)
+    margin = _round_up(margin, multiple)
+    tile = _round_up(tile_size, multiple)
+    height, width = array.shape[:2]
+    padding = ((0, 0), (margin, margin), (margin, margin), (0, 0))
+    extra = ((0, 0), (0, _round_up(height, multiple) - height), (0, _round_up(width, multiple) - width), (0, 0))
+    mode = "reflect" if min(height, width) > margin else "symmetric"
+    damaged = np.pad(np.pad(damaged, padding, mode=mode), extra, mode="edge")
+    holes = np.pad(np.pad(holes, padding, mode=mode), extra, mode="edge")
+    generated = np.empty(planes.shape, dtype=np.float32)
+    if height <= tile + 2 * margin and width <= tile + 2 * margin:  # one pass: a small image in one piece
+        tile = max(_round_up(height, multiple), _round_up(width, multiple))
+    for top in range(0, height, tile):
+        rows = min(tile, height - top)
+        for left in range(0, width, tile):
+            columns = min(tile, width - left)
+            window = (slice(None), slice(top, top + _round_up(rows, multiple) + 2 * margin),
+                      slice(left, left + _round_up(columns, multiple) + 2 * margin))
+            result = np.asarray(model([damaged[window], holes[window]], training=False), dtype=np.float32)
+            generated[:, top : top + rows, left : left + columns] = result[
+                :, margin : margin + rows, margin : margin + columns]
+    generated = np.clip(generated, 0.0, 1.0)
+    if array.ndim == 3 and model_channels == 1:
+        filled = np.moveaxis(generated[..., 0], 0, -1)
+    elif array.ndim == 2:
+        filled = generated[0].mean(axis=-1)
+    else:
+        filled = generated[0]
+    known = missing[..., None] if array.ndim == 3 else missing
+    return np.where(known, filled, array).astype(np.float32)
 
 
 @dataclass(frozen=True)

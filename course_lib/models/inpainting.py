@@ -27,7 +27,7 @@ from keras import ops
 
 from .._validation import check_choice, check_integer
 
-__all__ = ["PartialConv2D", "inpainting_unet", "patch_discriminator", "composite", "hole_to_valid"]
+__all__ = ["PartialConv2D", "CloseHoles", "inpainting_unet", "patch_discriminator", "composite", "hole_to_valid"]
 
 
 def hole_to_valid(hole_mask):
@@ -110,7 +110,38 @@ class PartialConv2D(keras.layers.Layer):
         }
 
 
-def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, seed: int = 0) -> keras.Model:
+@keras.saving.register_keras_serializable(package="course_lib")
+class CloseHoles(keras.layers.Layer):
+    """Fill what is still missing with the mean of the valid features, and mark everything valid.
+
+    Called on ``[features, valid_mask]``; returns ``[features', ones]`` with
+
+        features' = valid * features + (1 - valid) * mean_valid(features),
+
+    the mean taken per image and channel over the valid positions (0 if there are
+    none). Each partial convolution shrinks a hole by about half its kernel, so a
+    hole wider than what the encoder's layers can close would reach the decoder
+    still open, and every later partial convolution would output exactly 0 there:
+    black spots in the middle of large holes. Placed at the U-Net's coarsest level,
+    this layer closes any hole with the image's global context (a parameter-free
+    stand-in for the paper's deeper network, whose coarsest level is 1/128 of a
+    512-pixel image), and the decoder refines from there.
+    """
+
+    def call(self, inputs):
+        features, valid = inputs
+        valid = ops.cast(valid, features.dtype)
+        count = ops.sum(valid, axis=(1, 2), keepdims=True)
+        mean = ops.sum(features * valid, axis=(1, 2), keepdims=True) / ops.maximum(count, 1.0)
+        closed = features * valid + mean * (1.0 - valid)
+        return [closed, ops.ones_like(valid)]
+
+    def compute_output_shape(self, input_shape):
+        return [input_shape[0], input_shape[1]]
+
+
+def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, close_holes: bool = True,
+                    seed: int = 0) -> keras.Model:
     """A U-Net of partial convolutions that fills holes: ``(damaged image, hole mask) -> image``.
 
     Parameters
@@ -122,6 +153,10 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, seed
     levels : int
         Resolution levels; input sides must be multiples of ``2 ** (levels - 1)``
         (:func:`course_lib.models.inpaint` pads for you).
+    close_holes : bool
+        Close what is left of the hole at the coarsest level with the mean of the
+        valid features (:class:`CloseHoles`), so that holes of any size are filled;
+        without it, the middle of a hole wider than about 48 pixels stays 0.
     seed : int
 
     Returns
@@ -160,6 +195,9 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, seed
         features, mask = PartialConv2D(level_width, 3, strides=2, activation="relu",
                                        kernel_initializer=initializer(level), name=f"encoder_{level}")([features, mask])
         skips.append((features, mask))
+    if close_holes:
+        features, mask = CloseHoles(name="close_holes")([features, mask])
+        skips[-1] = (features, mask)
     for level in range(levels - 2, -1, -1):
         skip_features, skip_mask = skips[level]
         features = keras.layers.UpSampling2D(2, name=f"upsample_features_{level}")(features)

@@ -36,6 +36,8 @@ __all__ = [
     "SHIPPED_SR_SCALES",
     "shipped_sr_path",
     "load_shipped_sr",
+    "shipped_inpainter_path",
+    "load_shipped_inpainter",
 ]
 
 #: Environment variable naming another folder of shipped models (same file names), e.g. your own.
@@ -191,6 +193,22 @@ def load_shipped_sr(scale: int = 3):
         raise FileNotFoundError(
             f"the shipped model {path.name} is missing from {path.parent}; train it with "
             f"`python -m course_lib train sr --scale {scale}` or restore the course's data/ folder"
+        )
+    return load_model(path)
+
+
+def shipped_inpainter_path() -> Path:
+    """The ``data/`` file of the shipped inpainting generator (RGB; gray images are handled too)."""
+    return _data_folder() / "inpainting_unet.keras"
+
+
+def load_shipped_inpainter():
+    """Load the course's trained inpainting generator: ``[damaged, hole] -> image``."""
+    path = shipped_inpainter_path()
+    if not path.exists():
+        raise FileNotFoundError(
+            f"the shipped model {path.name} is missing from {path.parent}; train it with "
+            "`python -m course_lib train inpaint` or restore the course's data/ folder"
         )
     return load_model(path)
 

@@ -10,7 +10,9 @@ below the command line. Importing it imports Keras.
   fine-tuning, ``tf.distribute``);
 - :mod:`.denoiser_training`: the denoiser's configuration and :func:`train_denoiser`;
 - :mod:`.sr_patches`, :mod:`.super_resolution_training`: aligned low-/high-resolution
-  luma patches and :func:`train_super_resolution`.
+  luma patches and :func:`train_super_resolution`;
+- :mod:`.inpainting_patches`, :mod:`.inpainting_training`: colour patches with random
+  holes, the hole-weighted L1 loss and :func:`train_inpainting`.
 """
 
 from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
@@ -20,6 +22,22 @@ from .super_resolution_training import (
     SuperResolutionTrainingConfig,
     build_super_resolution,
     train_super_resolution,
+)
+from .inpainting_patches import (
+    color_source,
+    inpainting_dataset,
+    inpainting_patch_generator,
+    inpainting_validation_pairs,
+    hole_bank,
+    training_hole,
+)
+from .inpainting_training import (
+    InpaintingTrainingConfig,
+    build_inpainting,
+    compile_inpainting,
+    hole_psnr_metric,
+    inpainting_l1_loss,
+    train_inpainting,
 )
 from .loop import TrainingResult, compile_for_training, fit_resumable, learning_rate_at
 from .patches import (
@@ -34,6 +52,18 @@ from .patches import (
 )
 
 __all__ = [
+    "InpaintingTrainingConfig",
+    "train_inpainting",
+    "build_inpainting",
+    "compile_inpainting",
+    "inpainting_l1_loss",
+    "hole_psnr_metric",
+    "color_source",
+    "training_hole",
+    "hole_bank",
+    "inpainting_patch_generator",
+    "inpainting_dataset",
+    "inpainting_validation_pairs",
     "SuperResolutionTrainingConfig",
     "train_super_resolution",
     "build_super_resolution",

@@ -98,7 +98,7 @@ def _with_schedule_of(saved, config):
     return replace(saved, **{name: getattr(config, name) for name in RESUMABLE_CHANGES})
 
 
-def _in_precision_with_optimizer_state(model, precision: str):
+def _in_precision_with_optimizer_state(model, precision: str, compile_model: Callable = compile_for_training):
     """`model` rebuilt to compute in `precision`, compiled, with its optimizer's state copied.
 
     Weights and Adam's moment estimates are float32 in every precision, so a run
@@ -109,7 +109,7 @@ def _in_precision_with_optimizer_state(model, precision: str):
     from ..models.precision import with_precision
 
     rebuilt = with_precision(model, precision)
-    compile_for_training(rebuilt, float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
+    compile_model(rebuilt, float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)))
     rebuilt.optimizer.build(rebuilt.trainable_variables)
     old, new = model.optimizer.variables, rebuilt.optimizer.variables
     if len(old) != len(new) or any(tuple(a.shape) != tuple(b.shape) for a, b in zip(old, new)):
@@ -140,6 +140,7 @@ def fit_resumable(
     callbacks=(),
     checkpoint_extra: dict | None = None,
     verbose: int = 1,
+    compile_model: Callable = compile_for_training,
 ) -> TrainingResult:
     """Train ``build(config)`` on ``make_dataset(config, start_epoch)``, checkpointing every epoch.
 
@@ -163,6 +164,9 @@ def fit_resumable(
         ``(inputs, targets)`` scored after every epoch.
     checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, verbose :
         As in :func:`course_lib.training.train_denoiser`.
+    compile_model : callable
+        ``compile_model(model, learning_rate)``: the optimizer, loss and metrics
+        (default :func:`compile_for_training`: Adam, mean squared error, PSNR).
 
     Returns
     -------
@@ -201,13 +205,13 @@ def fit_resumable(
                 )
             model = load_model(Path(checkpoint_dir) / state["checkpoint"], compile=True)
             if model_precision(model) != config.precision:
-                model = _in_precision_with_optimizer_state(model, config.precision)
+                model = _in_precision_with_optimizer_state(model, config.precision, compile_model)
         else:
             with precision_scope(config.precision):
                 model = build(config)
             if initial_weights is not None:
                 _load_initial_weights(model, initial_weights)
-            compile_for_training(model, config.learning_rate)
+            compile_model(model, config.learning_rate)
 
     dataset = make_dataset(config, start_epoch)
     run_config = config

@@ -117,7 +117,9 @@ def _rescale(image: np.ndarray, scale: float) -> np.ndarray:
         return image
     from skimage.transform import rescale
 
-    return rescale(image, scale, anti_aliasing=True, order=3, mode="reflect").astype(np.float32)
+    channel_axis = -1 if image.ndim == 3 else None  # colour images: rescale the sides, not the channels
+    return rescale(image, scale, anti_aliasing=True, order=3, mode="reflect",
+                   channel_axis=channel_axis).astype(np.float32)
 
 
 def patch_generator(

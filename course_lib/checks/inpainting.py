@@ -1,0 +1,234 @@
+"""Exercises of notebook 08 (GAN inpainting).
+
+* ``update_mask``: the partial convolution's mask update (Liu et al., ECCV 2018): an
+  output pixel is valid when its k x k window holds at least one valid input pixel,
+  pixels beyond the border counting as missing. Checked against a maximum filter with
+  zero padding; recognizes the unchanged mask, "all valid" (an erosion) instead of
+  "any valid", the hole returned instead of the valid mask, and a border counted as valid;
+* ``partial_convolution``: one single-channel partial convolution with "same" padding,
+  ``W^T (X * M) * sum(1) / sum(M) + b`` where the window holds a valid pixel and 0
+  elsewhere, as a cross-correlation (what ``Conv2D`` computes). Checked against
+  :mod:`scipy.ndimage`; recognizes a missing renormalization, an inverted one, values
+  of the hole that leak in (``X`` not multiplied by ``M``), a bias added where the
+  window saw nothing, and a flipped kernel (a convolution).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from ._framework import WRONG_VALUES, Case, Exercise, _compare_values, check, exercise, register
+
+__all__ = ["check_update_mask", "check_partial_convolution"]
+
+NOTEBOOK = "08_gan_inpainting"
+
+
+def _problem(key, got, expected):
+    item = exercise(key)
+    problem = _compare_values(got, expected, item)
+    if problem is None:
+        return None
+    status, message, details = problem
+    return message, status == WRONG_VALUES and bool(details)
+
+
+def _first_wrong(got, expected, rtol=1e-5, atol=1e-6):
+    wrong = ~np.isclose(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), rtol=rtol,
+                        atol=atol)
+    return wrong, np.unravel_index(int(np.argmax(wrong)), wrong.shape)
+
+
+def _valid_masks():
+    rng = np.random.default_rng(81)
+    big_hole = np.ones((9, 11))
+    big_hole[2:8, 3:10] = 0  # a hole wider than a 3x3 window: its centre stays missing
+    edge_hole = np.ones((6, 8))
+    edge_hole[:, :3] = 0  # a hole along the left border
+    return rng, big_hole, edge_hole, (rng.random((7, 9)) > 0.4).astype(np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# update_mask
+# --------------------------------------------------------------------------------------
+
+
+def _update_mask_reference(valid, kernel_size):
+    valid = np.asarray(valid, dtype=np.float64)
+    return ndimage.maximum_filter(valid, size=kernel_size, mode="constant", cval=0.0)
+
+
+def _update_mask_cases():
+    _, big_hole, edge_hole, scattered = _valid_masks()
+    return [
+        Case((big_hole, 3), label="a 9x11 valid mask (1 = known) with a 6x7 hole, kernel_size=3"),
+        Case((big_hole, 5), label="the same mask, kernel_size=5"),
+        Case((edge_hole, 3), label="a 6x8 mask whose hole is the three left columns, kernel_size=3"),
+        Case((scattered, 3), label="a 7x9 mask with scattered holes, kernel_size=3"),
+        Case((np.zeros((4, 5)), 3), label="a 4x5 mask that is all hole, kernel_size=3 (nothing to see)"),
+    ]
+
+
+def _update_mask_compare(got, expected, case):
+    problem = _problem("update_mask", got, expected)
+    if problem is None:
+        return None
+    message, element_wise = problem
+    if not element_wise:
+        return message
+    valid, size = np.asarray(case.args[0], dtype=np.float64), int(case.args[1])
+    got = np.asarray(got, dtype=np.float64)
+    wrong, first = _first_wrong(got, expected)
+    message = (f"{int(wrong.sum())} of {wrong.size} pixels are wrong; the first is [{first[0]}, {first[1]}]: you "
+               f"returned {got[first]:g}, expected {float(expected[first]):g}.")
+    if np.allclose(got, valid):
+        return message + (" You returned the mask unchanged: after the layer, every pixel whose window held at least "
+                          "one valid pixel has been computed from real data, so it becomes valid; the hole shrinks.")
+    if np.allclose(got, ndimage.minimum_filter(valid, size=size, mode="constant", cval=0.0)) or np.allclose(
+            got, ndimage.minimum_filter(valid, size=size, mode="nearest")):
+        return message + (" You made a pixel valid only when its whole window is valid (so the hole grows): the rule "
+                          "is 'at least one valid pixel in the window' (sum(M) > 0), which makes it shrink.")
+    if np.allclose(got, 1.0 - expected) or np.allclose(
+            got, ndimage.maximum_filter(1.0 - valid, size=size, mode="constant", cval=0.0)):
+        return message + (" Your answer looks like the hole, not the valid mask: `valid` is 1 where the pixel is "
+                          "known, and so is the result.")
+    if np.allclose(got, ndimage.maximum_filter(valid, size=size, mode="constant", cval=1.0)) or np.allclose(
+            got, ndimage.maximum_filter(valid, size=size, mode="nearest")):
+        return message + (" Only pixels next to the border are wrong: pixels beyond the image are missing (pad the "
+                          "mask with zeros), so a window that sees only the border and the hole has no valid pixel.")
+    return message + " Count the valid pixels in each k x k window centred on the pixel; the result is 1 where the count is > 0."
+
+
+register(Exercise(
+    key="update_mask",
+    notebook=NOTEBOOK,
+    function_name="update_mask",
+    reference=_update_mask_reference,
+    cases=_update_mask_cases,
+    hints=[
+        "For each pixel, look at the kernel_size x kernel_size window centred on it. The new mask is 1 if that "
+        "window holds at least one valid pixel (a 1 of `valid`), else 0. Pixels outside the image count as 0.",
+        "Counting the valid pixels of every window is a convolution of `valid` with a window of ones: "
+        "`scipy.ndimage.correlate(valid, np.ones((k, k)), mode='constant', cval=0.0)` gives sum(M) everywhere.",
+        "`count = ndimage.correlate(np.asarray(valid, float), np.ones((kernel_size, kernel_size)), mode='constant', "
+        "cval=0.0)` then `return (count > 0).astype(float)`.",
+    ],
+    compare=_update_mask_compare,
+    expected_range=(0.0, 1.0),
+))
+
+
+def check_update_mask(learner_function):
+    """Check ``update_mask(valid, kernel_size)``, the partial convolution's mask update."""
+    return check("update_mask", learner_function)
+
+
+# --------------------------------------------------------------------------------------
+# partial_convolution
+# --------------------------------------------------------------------------------------
+
+
+def _window_count(valid, size):
+    return ndimage.correlate(valid, np.ones((size, size)), mode="constant", cval=0.0)
+
+
+def _partial_convolution_variant(image, valid, kernel, bias, *, renormalize="right", mask_input=True,
+                                 bias_everywhere=False, flip=False):
+    image = np.asarray(image, dtype=np.float64)
+    valid = np.asarray(valid, dtype=np.float64)
+    kernel = np.asarray(kernel, dtype=np.float64)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    size = kernel.shape[0]
+    summed = ndimage.correlate(image * valid if mask_input else image, kernel, mode="constant", cval=0.0)
+    count = _window_count(valid, size)
+    seen = count > 0
+    safe = np.maximum(count, 1.0)
+    ratio = {"right": size * size / safe, "none": np.ones_like(count), "inverted": safe / (size * size)}[renormalize]
+    output = summed * ratio + bias
+    return output if bias_everywhere else np.where(seen, output, 0.0)
+
+
+def _partial_convolution_reference(image, valid, kernel, bias):
+    return _partial_convolution_variant(image, valid, kernel, bias)
+
+
+def _partial_convolution_cases():
+    rng, big_hole, edge_hole, scattered = _valid_masks()
+
+    def garbage_in_hole(valid):
+        image = rng.random(valid.shape)
+        return np.where(valid > 0, image, 5.0)  # whatever is in the hole must not matter
+
+    lopsided = np.array([[0.0, 0.1, 0.0], [0.2, 0.3, 0.0], [0.0, 0.6, 0.4]])  # not symmetric: a flip shows
+    return [
+        Case((garbage_in_hole(big_hole), big_hole, lopsided, 0.1),
+             label="a 9x11 image with a 6x7 hole (filled with 5.0, which must be ignored), a 3x3 lopsided kernel, "
+                   "bias 0.1"),
+        Case((garbage_in_hole(scattered), scattered, lopsided, 0.0),
+             label="a 7x9 image with scattered holes, the same kernel, bias 0"),
+        Case((garbage_in_hole(edge_hole), edge_hole, rng.random((5, 5)) / 25, -0.2),
+             label="a 6x8 image whose three left columns are missing, a random 5x5 kernel, bias -0.2"),
+        Case((np.full((5, 6), 0.5), np.ones((5, 6)), np.full((3, 3), 1 / 9), 0.0),
+             label="a constant 0.5 image with no hole and a 3x3 box filter (inside, the answer is 0.5 everywhere; "
+                   "at the border the renormalization keeps it 0.5 too)"),
+    ]
+
+
+def _partial_convolution_compare(got, expected, case):
+    problem = _problem("partial_convolution", got, expected)
+    if problem is None:
+        return None
+    message, element_wise = problem
+    if not element_wise:
+        return message
+    image, valid, kernel, bias = case.args
+    got = np.asarray(got, dtype=np.float64)
+    wrong, first = _first_wrong(got, expected)
+    message = (f"{int(wrong.sum())} of {wrong.size} pixels are wrong; the first is [{first[0]}, {first[1]}]: you "
+               f"returned {got[first]:.6g}, expected {float(expected[first]):.6g}.")
+    mistakes = [
+        ({"renormalize": "none"}, " You did not renormalize: multiply each window's sum by sum(1) / sum(M), the "
+                                  "window size over its number of valid pixels, so that a half-seen window answers "
+                                  "like a fully seen one."),
+        ({"renormalize": "inverted"}, " Your scale factor is upside down: it is sum(1) / sum(M) (>= 1), the window "
+                                      "size divided by the number of valid pixels in it."),
+        ({"mask_input": False}, " Values of the hole leak into your answer: multiply the image by the valid mask "
+                                "(X * M) before the convolution, so that what was in the hole is ignored."),
+        ({"bias_everywhere": True}, " Where a window holds no valid pixel the output must be 0, without the bias: "
+                                    "the layer has seen nothing there (and the updated mask is 0 there too)."),
+        ({"flip": True}, " Your kernel is flipped: that is a convolution in the mathematical sense. Neural network "
+                         "layers compute a cross-correlation, kernel[0, 0] multiplies the top-left neighbour "
+                         "(scipy.ndimage.correlate, not convolve)."),
+    ]
+    for options, explanation in mistakes:
+        if np.allclose(got, _partial_convolution_variant(image, valid, kernel, bias, **options), atol=1e-6):
+            return message + explanation
+    return message + " Write it in three steps: the correlation of X * M with the kernel, the count of valid pixels " \
+                     "per window, then sum * k^2 / count + b where count > 0 and 0 elsewhere."
+
+
+register(Exercise(
+    key="partial_convolution",
+    notebook=NOTEBOOK,
+    function_name="partial_convolution",
+    reference=_partial_convolution_reference,
+    cases=_partial_convolution_cases,
+    hints=[
+        "Three steps: (1) the cross-correlation of image * valid with the kernel, zero padding ('same' size); "
+        "(2) the number of valid pixels in each window, sum(M); (3) where sum(M) > 0, the sum times "
+        "k*k / sum(M) plus the bias, and 0 elsewhere.",
+        "`scipy.ndimage.correlate(x, kernel, mode='constant', cval=0.0)` is step (1) with x = image * valid; the "
+        "same call with `np.ones_like(kernel)` on `valid` is step (2).",
+        "`summed = ndimage.correlate(image * valid, kernel, mode='constant', cval=0.0)`, `count = "
+        "ndimage.correlate(valid, np.ones_like(kernel), mode='constant', cval=0.0)`, then `return np.where(count "
+        "> 0, summed * kernel.size / np.maximum(count, 1) + bias, 0.0)`.",
+    ],
+    compare=_partial_convolution_compare,
+))
+
+
+def check_partial_convolution(learner_function):
+    """Check ``partial_convolution(image, valid, kernel, bias)``, one single-channel partial convolution."""
+    return check("partial_convolution", learner_function)

@@ -1,0 +1,272 @@
+"""The inpainting commands: ``train inpaint``, ``restore inpaint`` and ``evaluate inpaint``.
+
+Each ``run_...`` function takes the parsed arguments and returns an exit status;
+:mod:`course_lib.cli` builds the parsers and turns ``ValueError`` /
+``FileNotFoundError`` / ``FileExistsError`` into one ``error:`` line.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
+
+__all__ = ["add_train_inpaint", "add_restore_inpaint", "add_evaluate_inpaint", "read_hole_mask",
+           "load_inpainting_model"]
+
+
+# --------------------------------------------------------------------------------------
+# train inpaint
+# --------------------------------------------------------------------------------------
+
+
+def add_train_inpaint(commands) -> None:
+    parser = commands.add_parser(
+        "inpaint", help="train the inpainting U-Net (partial convolutions)",
+        description="Train an RGB U-Net of partial convolutions to fill holes, on patches of the bundled training "
+                    "images (or your folder) with random free-form strokes, rectangles and scratches, using an L1 "
+                    "loss weighted 6 inside the hole and 1 outside. A checkpoint is written after every epoch; "
+                    "--resume continues an interrupted run exactly. At the end the model is saved to --out, scored "
+                    "on the bundled test split next to biharmonic inpainting, and a provenance record (.json) is "
+                    "written beside it.",
+        formatter_class=HelpFormatter)
+    add_training_options(parser, epochs=20, steps_per_epoch=200, batch_size=16, patch_size=128)
+    parser.add_argument("--width", type=int, default=32, help="channels at the U-Net's first level")
+    parser.add_argument("--levels", type=int, default=4, help="resolution levels of the U-Net")
+    parser.add_argument("--coverage", type=float, nargs=2, default=[0.05, 0.35], metavar=("LOW", "HIGH"),
+                        help="fraction of each training patch the hole covers")
+    parser.add_argument("--max-width", type=float, default=32.0, help="widest brush stroke of the holes, in pixels")
+    parser.set_defaults(handler=run_train_inpaint)
+
+
+def run_train_inpaint(arguments) -> int:
+    def make_config():
+        from ..training import InpaintingTrainingConfig
+
+        return InpaintingTrainingConfig(
+            width=arguments.width, levels=arguments.levels, patch_size=arguments.patch_size,
+            coverage=tuple(arguments.coverage), max_width=arguments.max_width, batch_size=arguments.batch_size,
+            steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
+            learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
+            schedule=arguments.schedule, seed=arguments.seed, precision=arguments.precision,
+        )
+
+    def train(config, **options):
+        from ..training import train_inpainting  # imports TensorFlow: only after run_training configured it
+
+        return train_inpainting(config, folder=arguments.data, **options)
+
+    return run_training(
+        arguments, make_config=make_config, train=train,
+        task="inpainting (hole filling) of RGB and gray images",
+        describe_run="inpainting U-Net", record_fields={"input": "[damaged image, hole mask (1 = missing)]"},
+        score_on_test_split=_score_on_test_split,
+    )
+
+
+def _score_on_test_split(model) -> dict:
+    from .. import data, evaluation
+    from ..models import inpaint
+
+    images = data.load_split("test")
+    methods = {**evaluation.classical_inpainters(), "model": lambda damaged, hole: inpaint(model, damaged, hole)}
+    table = evaluation.evaluate_inpainting(methods, images)
+
+    def per_image(method, key="psnr"):
+        return ({name: round(table.value(method, image=name, key=key), 3) for name in images}
+                | {"mean": round(table.mean(method, key=key), 3)})
+
+    return {
+        "summary": [f"test split: mean PSNR in the hole {table.mean('model'):.2f} dB "
+                    f"(biharmonic {table.mean('biharmonic'):.2f} dB); whole image {table.mean('model', key='psnr_image'):.2f} dB "
+                    f"(biharmonic {table.mean('biharmonic', key='psnr_image'):.2f} dB)"],
+        "protocol": evaluation.INPAINTING_PROTOCOL,
+        "psnr_hole": per_image("model"),
+        "biharmonic_psnr_hole": per_image("biharmonic"),
+        "psnr_image": per_image("model", "psnr_image"),
+        "biharmonic_psnr_image": per_image("biharmonic", "psnr_image"),
+        "ssim_hole": round(table.mean("model", key="ssim"), 4),
+        "biharmonic_ssim_hole": round(table.mean("biharmonic", key="ssim"), 4),
+    }
+
+
+# --------------------------------------------------------------------------------------
+# restore inpaint
+# --------------------------------------------------------------------------------------
+
+
+def add_restore_inpaint(commands) -> None:
+    parser = commands.add_parser(
+        "inpaint", help="fill the holes of image files or .npy arrays",
+        description="Fill the holes of images (PNG, JPEG, BMP, TIFF; gray or RGB) or .npy float arrays in [0, 1]. "
+                    "Give one mask per input, in the same order, with the input's height and width: white (or 1, "
+                    "or True) marks a missing pixel. The known pixels are returned unchanged. Each output goes to "
+                    "OUT under the input's file name and format (.npy in, float32 .npy out; images out as 8-bit). "
+                    "By default the shipped model is used.",
+        formatter_class=HelpFormatter)
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files or .npy files")
+    parser.add_argument("--mask", nargs="+", type=Path, required=True, metavar="MASK",
+                        help="one mask per INPUT (image or .npy; white/1 = missing)")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--model", type=Path, help="a .keras inpainting model of your own ([damaged, hole] -> image)")
+    parser.add_argument("--method", choices=["model", "biharmonic"], default="model",
+                        help="the course's network, or scikit-image's biharmonic inpainting")
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.set_defaults(handler=run_restore_inpaint)
+
+
+def read_hole_mask(path, shape) -> np.ndarray:
+    """A hole mask from a file: an image (white = missing; gray values are thresholded at half)
+    or a ``.npy`` array of 0/1 or booleans; its height and width must be `shape`'s."""
+    from .. import data
+    from .._validation import check_mask
+
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"--mask {str(path)!r} does not exist")
+    if path.suffix.lower() == ".npy":
+        try:
+            array = np.load(path, allow_pickle=False)
+        except Exception as error:
+            raise ValueError(f"--mask {str(path)!r} is not a readable .npy array: {error}") from None
+    else:
+        array = data.read_image(path, gray=True) >= 0.5
+    if np.ndim(array) != 2 or tuple(np.shape(array)) != tuple(shape[:2]):
+        raise ValueError(f"--mask {str(path)!r} has shape {np.shape(array)}; it must be 2-D with its image's "
+                         f"height and width {tuple(shape[:2])}")
+    return check_mask(array, f"--mask {path.name!r}", shape=shape)
+
+
+def load_inpainting_model(model_path=None):
+    """The model a command should use, and a description of it."""
+    from ..models import load_model, load_shipped_inpainter
+    from ..models.inference import _check_inpainting_model
+
+    if model_path is None:
+        return load_shipped_inpainter(), "the shipped inpainting model"
+    model = load_model(model_path)
+    try:
+        _check_inpainting_model(model)
+    except ValueError:
+        raise ValueError(f"--model {str(model_path)!r} is not an inpainting model: it takes "
+                         f"{[tuple(item.shape) for item in model.inputs]}; expected [damaged (N, H, W, 1 or 3), "
+                         "hole (N, H, W, 1)]") from None
+    return model, f"model {str(model_path)!r}"
+
+
+def run_restore_inpaint(arguments) -> int:
+    from .. import data, evaluation
+    from ..models import inpaint
+
+    files = expand_inputs(arguments.inputs)
+    if len(arguments.mask) != len(files):
+        raise ValueError(f"give one --mask per INPUT: {len(files)} input image(s) but {len(arguments.mask)} mask(s)")
+    outputs = [arguments.out / path.name for path in files]
+    check_outputs_free(outputs, arguments.force)
+    images = [data.read_image(path) for path in files]  # read everything first: a bad file stops before any work
+    holes = [read_hole_mask(mask, image.shape) for mask, image in zip(arguments.mask, images)]
+    if arguments.method == "biharmonic":
+        fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
+    else:
+        model, description = load_inpainting_model(arguments.model)
+
+        def fill(damaged, hole):
+            return inpaint(model, damaged, hole)
+
+    print(f"filling {len(files)} image(s) with {description}")
+    for path, image, hole, output in zip(files, images, holes, outputs):
+        started = time.perf_counter()
+        selected = hole[..., None] if image.ndim == 3 else hole
+        damaged = np.where(selected, 0.0, np.clip(image, 0.0, 1.0)).astype(np.float32)
+        filled = np.where(selected, np.clip(fill(damaged, hole), 0.0, 1.0), image).astype(np.float32)
+        seconds = time.perf_counter() - started
+        data.write_image(output, filled, overwrite=arguments.force)
+        print(f"{path} -> {output}  ({hole.mean():.1%} of the pixels filled, {seconds:.2f} s)")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+# evaluate inpaint
+# --------------------------------------------------------------------------------------
+
+_METHOD_CHOICES = ("biharmonic", "shipped")
+
+
+def add_evaluate_inpaint(commands) -> None:
+    parser = commands.add_parser(
+        "inpaint", help="compare inpainting methods on the test split (or your folder)",
+        description="Score inpainting methods on the same images with the same seeded free-form holes (strokes "
+                    "covering 10-25%% of each image): known pixels kept, outputs clipped and rounded to 8 bits, "
+                    "PSNR/SSIM inside the hole and over the whole image. Prints a table and writes CSV, JSON and a "
+                    "figure.",
+        formatter_class=HelpFormatter)
+    parser.add_argument("--testset", type=Path, help="a folder of images (default: the bundled test split)")
+    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+                        help="methods to compare (shipped: the course's model)")
+    parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras inpainting models")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the holes")
+    parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-inpaint"), help="folder for the results")
+    parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
+    parser.set_defaults(handler=run_evaluate_inpaint)
+
+
+def _test_images(testset) -> dict:
+    from .. import data
+
+    if testset is None:
+        return data.load_split("test")
+    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset).items()}
+
+
+def inpainting_methods(names, *, extra_models=()) -> dict:
+    """``{label: function(damaged, hole)}`` for the chosen methods and extra model files."""
+    from .. import evaluation
+    from ..models import inpaint
+
+    methods = {name: function for name, function in evaluation.classical_inpainters().items() if name in names}
+
+    def network(model):
+        return lambda damaged, hole: inpaint(model, damaged, hole)
+
+    if "shipped" in names:
+        methods["course model"] = network(load_inpainting_model()[0])
+    for path in extra_models:
+        methods[Path(path).stem] = network(load_inpainting_model(path)[0])
+    return methods
+
+
+def run_evaluate_inpaint(arguments) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .. import evaluation, viz
+
+    results_files = [arguments.out / "inpaint.csv", arguments.out / "inpaint.json"]
+    if any(path.exists() for path in results_files) and not arguments.force:
+        raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
+    for path in arguments.model:
+        if not Path(path).exists():
+            raise FileNotFoundError(f"--model {str(path)!r} does not exist")
+    images = _test_images(arguments.testset)
+    methods = inpainting_methods(arguments.methods, extra_models=arguments.model)
+    table, outputs, holes = evaluation.evaluate_inpainting(
+        methods, images, seed=arguments.seed, keep_outputs=True,
+        progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+    print(table.format())
+    written = table.write(arguments.out, stem="inpaint")
+    first = next(iter(images))
+    hole = holes[first]
+    damaged = images[first] * (1.0 - (hole[..., None] if images[first].ndim == 3 else hole))
+    shown = {"ground truth": images[first], f"damaged ({hole.mean():.0%} missing)": damaged}
+    for label in table.methods():
+        shown[f"{label} ({table.value(label, image=first):.2f} dB in the hole)"] = outputs[(label, first)]
+    figure = viz.show_images(shown, metrics=False, columns=4, suptitle=f"{first}: inpainting")
+    path = arguments.out / "inpaint.png"
+    figure.savefig(path, dpi=90)
+    written.append(path)
+    print("wrote " + ", ".join(str(path) for path in written))
+    return 0

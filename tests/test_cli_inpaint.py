@@ -1,0 +1,133 @@
+"""The inpainting commands end to end: train inpaint, restore inpaint, evaluate inpaint."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_lib import cli, data, models, training
+
+
+def _run(*arguments):
+    environment = {**os.environ, training.FAST_MODE_VARIABLE: "1"}
+    return subprocess.run([sys.executable, "-m", "course_lib", *map(str, arguments)], capture_output=True, text=True,
+                          timeout=900, env=environment)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    return models.save_model(models.inpainting_unet(channels=3, width=4, levels=3),
+                             tmp_path_factory.mktemp("inpaint") / "tiny.keras")
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    """Three inputs (gray PNG, RGB BMP, .npy) and a mask for each (PNG white = missing, .npy booleans, 0/255 PNG)."""
+    folder = tmp_path / "inputs"
+    rng = np.random.default_rng(0)
+    data.write_image(folder / "gray.png", rng.random((20, 23)).astype(np.float32))
+    data.write_image(folder / "colour.bmp", rng.random((12, 14, 3)).astype(np.float32))
+    np.save(folder / "array.npy", rng.random((9, 10, 3)).astype(np.float32))
+    masks = tmp_path / "masks"
+    hole = np.zeros((20, 23), np.float32)
+    hole[5:10, 4:12] = 1
+    data.write_image(masks / "gray_mask.png", hole)
+    colour_hole = np.zeros((12, 14), bool)
+    colour_hole[2:6, 3:9] = True
+    np.save(masks / "colour_mask.npy", colour_hole)
+    array_hole = np.zeros((9, 10), np.float32)
+    array_hole[4:7, 1:5] = 1
+    data.write_image(masks / "array_mask.png", array_hole)
+    return [folder / "gray.png", folder / "colour.bmp", folder / "array.npy"], [
+        masks / "gray_mask.png", masks / "colour_mask.npy", masks / "array_mask.png"]
+
+
+@pytest.mark.parametrize("command", [["train", "inpaint"], ["restore", "inpaint"], ["evaluate", "inpaint"]])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([*command, "--help"])
+    assert stopped.value.code == 0
+    assert "usage: python -m course_lib " + " ".join(command) in capsys.readouterr().out
+
+
+def test_train_inpaint_writes_model_and_provenance_with_the_biharmonic_baseline(tmp_path):
+    out = tmp_path / "unet.keras"
+    result = _run("train", "inpaint", "--out", out, "--epochs", "1", "--width", "4", "--levels", "3")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "mean PSNR in the hole" in result.stdout and "biharmonic" in result.stdout
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["training"]["config"]["levels"] == 3
+    assert record["training"]["data"].startswith("bundled train split")
+    split = record["test_split"]
+    assert set(split["psnr_hole"]) == {"camera", "astronaut", "coffee", "coins", "mean"}
+    assert split["biharmonic_psnr_hole"]["mean"] > 10
+    assert "partial convolutions" in record["architecture"]
+    assert models.inpainting_multiple(models.load_model(out)) == 4
+
+
+def test_restore_inpaint_fills_each_input_in_its_format_and_keeps_known_pixels(tmp_path, inputs, tiny_model):
+    files, masks = inputs
+    out = tmp_path / "out"
+    code = cli.main(["restore", "inpaint", *map(str, files), "--mask", *map(str, masks), "--model", str(tiny_model),
+                     "--out", str(out)])
+    assert code == 0
+    gray = data.read_image(out / "gray.png")
+    original = data.read_image(files[0])
+    hole = data.read_image(masks[0], gray=True) > 0.5
+    assert gray.shape == (20, 23) and np.array_equal(gray[~hole], original[~hole])
+    assert data.read_image(out / "colour.bmp").shape == (12, 14, 3)
+    filled = np.load(out / "array.npy")
+    source = np.load(files[2])
+    array_hole = data.read_image(masks[2], gray=True) > 0.5
+    assert filled.dtype == np.float32 and np.array_equal(filled[~array_hole], source[~array_hole])
+
+
+def test_restore_inpaint_biharmonic_needs_no_model(tmp_path, inputs):
+    files, masks = inputs
+    out = tmp_path / "out"
+    assert cli.main(["restore", "inpaint", str(files[0]), "--mask", str(masks[0]), "--method", "biharmonic",
+                     "--out", str(out)]) == 0
+    assert data.read_image(out / "gray.png").shape == (20, 23)
+
+
+def test_restore_inpaint_refuses_bad_masks_models_and_overwrites(tmp_path, inputs, tiny_model, capsys):
+    files, masks = inputs
+    out = tmp_path / "out"
+    base = ["--model", str(tiny_model), "--out", str(out)]
+    assert cli.main(["restore", "inpaint", str(files[0]), str(files[1]), "--mask", str(masks[0]), *base]) == 2
+    assert "one --mask per INPUT" in capsys.readouterr().err
+    assert cli.main(["restore", "inpaint", str(files[0]), "--mask", str(masks[1]), *base]) == 2
+    assert "must be 2-D with its image's height and width (20, 23)" in capsys.readouterr().err
+    assert cli.main(["restore", "inpaint", str(files[0]), "--mask", str(tmp_path / "none.png"), *base]) == 2
+    assert "--mask" in capsys.readouterr().err
+    denoiser = models.save_model(models.dncnn(depth=2, width=2), tmp_path / "denoiser.keras")
+    assert cli.main(["restore", "inpaint", str(files[0]), "--mask", str(masks[0]), "--model", str(denoiser),
+                     "--out", str(out)]) == 2
+    assert "is not an inpainting model" in capsys.readouterr().err
+    arguments = ["restore", "inpaint", str(files[0]), "--mask", str(masks[0]), *base]
+    assert cli.main(arguments) == 0
+    assert cli.main(arguments) == 2
+    assert "--force" in capsys.readouterr().err
+    assert cli.main(arguments + ["--force"]) == 0
+
+
+def test_evaluate_inpaint_table_csv_json_and_figure(tmp_path, tiny_model, capsys):
+    testset = tmp_path / "testset"
+    data.write_image(testset / "astro.png", data.load_image("astronaut")[:64, :72])
+    data.write_image(testset / "cam.png", data.load_image("camera")[:48, :48])
+    out = tmp_path / "results"
+    code = cli.main(["evaluate", "inpaint", "--testset", str(testset), "--methods", "biharmonic",
+                     "--model", str(tiny_model), "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "PSNR hole" in printed and "tiny" in printed and "biharmonic" in printed
+    record = json.loads((out / "inpaint.json").read_text())
+    assert set(record["means"]) == {"biharmonic", "tiny"}
+    assert record["means"]["biharmonic"]["psnr_image"] > record["means"]["biharmonic"]["psnr_hole"]
+    assert "free-form" in record["protocol"]
+    assert (out / "inpaint.csv").exists() and (out / "inpaint.png").exists()
+    assert cli.main(["evaluate", "inpaint", "--testset", str(testset), "--methods", "biharmonic",
+                     "--out", str(out)]) == 2
