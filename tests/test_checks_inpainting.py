@@ -7,7 +7,7 @@ from scipy import ndimage
 from course_lib import checks, models
 from course_lib.checks import inpainting as inpainting_checks
 
-KEYS = ["update_mask", "partial_convolution"]
+KEYS = ["hole_psnr", "update_mask", "partial_convolution"]
 
 
 def test_the_exercises_are_registered_in_the_notebook_order_with_three_hints_each():
@@ -16,6 +16,38 @@ def test_the_exercises_are_registered_in_the_notebook_order_with_three_hints_eac
     assert set(inpainting_checks.__all__) == {f"check_{key}" for key in KEYS}
     for name in inpainting_checks.__all__:
         assert callable(getattr(checks, name))
+
+
+# --- hole_psnr -------------------------------------------------------------------------------------
+
+
+def hole_psnr(reference, estimate, hole):
+    return 10 * np.log10(1.0 / np.mean((reference[hole] - estimate[hole]) ** 2))
+
+
+def test_a_correct_hole_psnr_passes():
+    assert checks.check_hole_psnr(hole_psnr).passed
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda reference, estimate, hole: 10 * np.log10(1 / np.mean((reference - estimate) ** 2)), "whole image"),
+    (lambda reference, estimate, hole: hole_psnr(reference, estimate, ~hole), "known pixels"),
+    (lambda reference, estimate, hole: 10 * np.log10(255**2 / np.mean((reference[hole] - estimate[hole]) ** 2)),
+     "not 255"),
+])
+def test_usual_hole_psnr_mistakes_are_named(answer, words):
+    feedback = checks.check_hole_psnr(answer)
+    assert feedback.status == checks.WRONG_VALUES
+    assert words in feedback.text()
+
+
+def test_summing_the_channels_is_named():
+    def summed(reference, estimate, hole):
+        error = (reference[hole] - estimate[hole]) ** 2
+        return 10 * np.log10(1 / (error.sum(axis=-1).mean() if error.ndim == 2 else error.mean()))
+
+    feedback = checks.check_hole_psnr(summed)
+    assert feedback.status == checks.WRONG_VALUES and "not a sum over them" in feedback.text()
 
 
 # --- update_mask -----------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from course_lib.student_notebooks import make_exercise_notebook
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((REPOSITORY / "solutions").glob("*.ipynb"))
 EXPECTED = ["00_welcome", "01_images_degradations_metrics", "02_classical_filters", "03_histograms_and_enhancement",
-            "04_from_filters_to_cnns", "05_residual_learning_dncnn", "06_super_resolution", "07_gans"]
+            "04_from_filters_to_cnns", "05_residual_learning_dncnn", "06_super_resolution", "07_gans",
+            "08_gan_inpainting"]
 
 
 def _load(path):

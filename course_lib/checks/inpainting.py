@@ -1,5 +1,9 @@
 """Exercises of notebook 08 (GAN inpainting).
 
+* ``hole_psnr``: the PSNR of a fill inside the hole only, gray or RGB; checked against
+  :func:`course_lib.metrics.psnr_in_mask`. Recognizes the PSNR of the whole image, of
+  the known pixels instead of the hole, a peak of 255 for images in [0, 1], and an RGB
+  error averaged over pixels but summed over the channels;
 * ``update_mask``: the partial convolution's mask update (Liu et al., ECCV 2018): an
   output pixel is valid when its k x k window holds at least one valid input pixel,
   pixels beyond the border counting as missing. Checked against a maximum filter with
@@ -18,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from .. import metrics
 from ._framework import WRONG_VALUES, Case, Exercise, _compare_values, check, exercise, register
 
-__all__ = ["check_update_mask", "check_partial_convolution"]
+__all__ = ["check_hole_psnr", "check_update_mask", "check_partial_convolution"]
 
 NOTEBOOK = "08_gan_inpainting"
 
@@ -47,6 +52,76 @@ def _valid_masks():
     edge_hole = np.ones((6, 8))
     edge_hole[:, :3] = 0  # a hole along the left border
     return rng, big_hole, edge_hole, (rng.random((7, 9)) > 0.4).astype(np.float64)
+
+
+# --------------------------------------------------------------------------------------
+# hole_psnr
+# --------------------------------------------------------------------------------------
+
+
+def _hole_psnr_reference(reference, estimate, hole):
+    return metrics.psnr_in_mask(reference, estimate, np.asarray(hole, dtype=bool))
+
+
+def _hole_psnr_cases():
+    rng = np.random.default_rng(80)
+    gray = rng.random((12, 14))
+    gray_hole = np.zeros((12, 14), bool)
+    gray_hole[3:8, 2:11] = True
+    rgb = rng.random((10, 9, 3))
+    rgb_hole = np.zeros((10, 9), bool)
+    rgb_hole[::3, :] = True
+    return [
+        Case((gray, np.clip(gray + np.where(gray_hole, 0.2, 0.01), 0, 1), gray_hole),
+             label="a 12x14 gray image, a 5x9 hole; the estimate is off by 0.2 in the hole and 0.01 outside it"),
+        Case((rgb, np.clip(rgb + rng.normal(0, 0.05, rgb.shape), 0, 1), rgb_hole),
+             label="a 10x9 RGB image, a hole of every third row (a (10, 9) mask), noise everywhere"),
+        Case((gray, np.where(gray_hole, 0.5, gray), gray_hole),
+             label="the 12x14 gray image with its hole filled with 0.5 and every known pixel exact"),
+    ]
+
+
+def _hole_psnr_compare(got, expected, case):
+    problem = _problem("hole_psnr", got, expected)
+    if problem is None:
+        return None
+    message = problem[0]
+    reference, estimate, hole = case.args
+    got = float(np.asarray(got))
+    if np.isclose(got, metrics.psnr(reference, estimate), rtol=1e-4):
+        return message + (" That is the PSNR of the whole image: average the squared error over the pixels of the "
+                          "hole only (where the mask is True).")
+    outside = ~hole
+    if np.isclose(got, metrics.psnr_in_mask(reference, estimate, outside), rtol=1e-4):
+        return message + " You scored the known pixels: the hole is where the mask is True."
+    if np.isclose(got, expected + 20 * np.log10(255.0), rtol=1e-4):
+        return message + " The images are in [0, 1], so the peak is 1, not 255."
+    if reference.ndim == 3 and np.isclose(got, expected - 10 * np.log10(reference.shape[-1]), rtol=1e-4):
+        return message + (" Average the squared error over the channels too (np.mean over reference[hole], which "
+                          "has shape (pixels, 3)), not a sum over them.")
+    return message + " PSNR = 10 log10(1 / MSE), with the MSE over the hole's pixels (and all their channels)."
+
+
+register(Exercise(
+    key="hole_psnr",
+    notebook=NOTEBOOK,
+    function_name="hole_psnr",
+    reference=_hole_psnr_reference,
+    cases=_hole_psnr_cases,
+    hints=[
+        "Boolean indexing picks the hole's pixels: for a gray image `reference[hole]` is a 1-D array, for an RGB "
+        "image (with a 2-D hole) it is (pixels, 3). Do the same to the estimate.",
+        "MSE = mean of (reference[hole] - estimate[hole]) ** 2 over everything selected; the peak is 1 for images "
+        "in [0, 1].",
+        "`error = np.mean((reference[hole] - estimate[hole]) ** 2)` then `return 10 * np.log10(1.0 / error)`.",
+    ],
+    compare=_hole_psnr_compare,
+))
+
+
+def check_hole_psnr(learner_function):
+    """Check ``hole_psnr(reference, estimate, hole)``, the PSNR inside the hole only."""
+    return check("hole_psnr", learner_function)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,0 +1,83 @@
+"""The trained inpainting U-Net in data/: it loads, fills any hole, and does what its record says."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from course_lib import data, evaluation, models, training
+
+
+@pytest.fixture(scope="module")
+def inpainter():
+    return models.load_shipped_inpainter()
+
+
+@pytest.fixture(scope="module")
+def record():
+    return models.read_provenance(models.shipped_inpainter_path())
+
+
+def test_the_shipped_inpainter_loads_in_float32_as_an_rgb_unet_that_closes_any_hole(inpainter):
+    assert models.shipped_inpainter_path().stat().st_size < 6_000_000, "a finished model ships without Adam's moments"
+    assert models.model_precision(inpainter) == "float32"
+    assert inpainter.inputs[0].shape[-1] == 3 and inpainter.inputs[1].shape[-1] == 1
+    assert inpainter.get_layer("close_holes") is not None
+    assert models.inpainting_multiple(inpainter) == 8
+
+
+def test_the_provenance_record_tells_how_the_model_was_made(record, inpainter):
+    trained = record["training"]
+    assert record["parameters"] == inpainter.count_params()
+    assert trained["fast_mode"] is False
+    assert trained["data"].startswith("bundled train split")
+    for name in data.load_split("test"):
+        assert name not in trained["data"]  # the test images were never trained on
+    for invocation in trained["invocations"]:
+        assert invocation["command"].startswith("python -m course_lib train inpaint ")
+    assert trained["seconds"] > 0 and len(record["history"]["loss"]) == trained["epochs"]
+    scores = record["test_split"]
+    assert set(scores["psnr_hole"]) == set(data.load_split("test")) | {"mean"}
+    assert scores["protocol"] == evaluation.INPAINTING_PROTOCOL
+
+
+def test_the_record_matches_what_the_weights_do(record, inpainter):
+    images = data.load_split("test")
+    index, name = 3, "coins"
+    assert list(images)[index] == name
+    hole = evaluation.inpainting_test_mask(images[name].shape[:2], index=index)
+    filled = models.inpaint(inpainter, images[name] * (1 - hole), hole)
+    measured = evaluation.inpainting_scores(images[name], filled, hole)["psnr_hole"]
+    assert measured == pytest.approx(record["test_split"]["psnr_hole"][name], abs=0.05)
+    biharmonic = evaluation.classical_inpainters()["biharmonic"](images[name] * (1 - hole), hole)
+    assert record["test_split"]["biharmonic_psnr_hole"][name] == pytest.approx(
+        evaluation.inpainting_scores(images[name], biharmonic, hole)["psnr_hole"], abs=1e-3)
+
+
+def test_a_hole_far_wider_than_the_networks_layers_is_filled_without_black_spots(inpainter):
+    camera = data.load_image("camera")[:256, :256]
+    hole = np.zeros(camera.shape, bool)
+    hole[40:200, 60:220] = True  # 160 x 160 pixels
+    filled = models.inpaint(inpainter, camera, hole)
+    assert np.all(filled[~hole] == camera[~hole])
+    assert filled[hole].min() > 0.02  # nothing left at exactly 0
+    assert abs(filled[hole].mean() - camera[~hole].mean()) < 0.25
+
+
+def test_restore_inpaint_uses_the_shipped_model_by_default(tmp_path, inpainter):
+    image = data.load_image("astronaut")[:64, :80]
+    hole = np.zeros((64, 80), bool)
+    hole[20:40, 30:50] = True
+    np.save(tmp_path / "photo.npy", image)
+    np.save(tmp_path / "hole.npy", hole)
+    environment = {**os.environ, training.FAST_MODE_VARIABLE: "1"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "course_lib", "restore", "inpaint", str(tmp_path / "photo.npy"), "--mask",
+         str(tmp_path / "hole.npy"), "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=600,
+        env=environment)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "the shipped inpainting model" in completed.stdout
+    np.testing.assert_allclose(np.load(tmp_path / "out" / "photo.npy"), models.inpaint(inpainter, image, hole),
+                               atol=1e-5)
