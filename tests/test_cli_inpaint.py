@@ -60,6 +60,8 @@ def test_train_inpaint_writes_model_and_provenance_with_the_biharmonic_baseline(
     assert "mean PSNR in the hole" in result.stdout and "biharmonic" in result.stdout
     record = json.loads(out.with_suffix(".json").read_text())
     assert record["training"]["config"]["levels"] == 3
+    assert record["training"]["final_train_psnr"] == record["history"]["hole_psnr_metric"][-1]
+    assert record["training"]["final_validation_psnr"] == record["history"]["val_hole_psnr_metric"][-1]
     assert record["training"]["data"].startswith("bundled train split")
     split = record["test_split"]
     assert set(split["psnr_hole"]) == {"camera", "astronaut", "coffee", "coins", "mean"}

@@ -440,3 +440,32 @@ def solution(key: str) -> _Text:
     source = _solution_source(item)
     text = f"One solution for {key!r} (from solutions/{item.notebook}.ipynb):\n\n{source}"
     return _Text(text, f"One solution for `{key}` (from `solutions/{item.notebook}.ipynb`):\n\n```python\n{source}\n```")
+
+
+# --------------------------------------------------------------------------------------
+# Helpers for an exercise's own ``compare``
+# --------------------------------------------------------------------------------------
+
+
+def usual_problem(key: str, got, expected):
+    """The framework's own verdict on `got`: None when right, else ``(message, element_wise)``.
+
+    ``element_wise`` is True when the answer has the right type and shape but some values
+    are wrong; the exercise's ``compare`` then says more than the generic message. (Whatever
+    a ``compare`` returns is reported with the status "wrong values": a wrong shape or type
+    keeps the framework's message, but not its own status.)
+    """
+    problem = _compare_values(got, expected, exercise(key))
+    if problem is None:
+        return None
+    status, message, details = problem
+    return message, status == WRONG_VALUES and bool(details)
+
+
+def wrong_elements(key: str, got, expected):
+    """``(wrong, first)``: where `got` differs from `expected` within the exercise's tolerances,
+    and the index of the first such element."""
+    item = exercise(key)
+    wrong = ~np.isclose(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64),
+                        rtol=item.rtol, atol=item.atol)
+    return wrong, np.unravel_index(int(np.argmax(wrong)), wrong.shape)

@@ -23,26 +23,11 @@ import numpy as np
 from scipy import ndimage
 
 from .. import metrics
-from ._framework import WRONG_VALUES, Case, Exercise, _compare_values, check, exercise, register
+from ._framework import Case, Exercise, check, register, usual_problem, wrong_elements
 
 __all__ = ["check_hole_psnr", "check_update_mask", "check_partial_convolution"]
 
 NOTEBOOK = "08_gan_inpainting"
-
-
-def _problem(key, got, expected):
-    item = exercise(key)
-    problem = _compare_values(got, expected, item)
-    if problem is None:
-        return None
-    status, message, details = problem
-    return message, status == WRONG_VALUES and bool(details)
-
-
-def _first_wrong(got, expected, rtol=1e-5, atol=1e-6):
-    wrong = ~np.isclose(np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64), rtol=rtol,
-                        atol=atol)
-    return wrong, np.unravel_index(int(np.argmax(wrong)), wrong.shape)
 
 
 def _valid_masks():
@@ -82,7 +67,7 @@ def _hole_psnr_cases():
 
 
 def _hole_psnr_compare(got, expected, case):
-    problem = _problem("hole_psnr", got, expected)
+    problem = usual_problem("hole_psnr", got, expected)
     if problem is None:
         return None
     message = problem[0]
@@ -146,7 +131,7 @@ def _update_mask_cases():
 
 
 def _update_mask_compare(got, expected, case):
-    problem = _problem("update_mask", got, expected)
+    problem = usual_problem("update_mask", got, expected)
     if problem is None:
         return None
     message, element_wise = problem
@@ -154,7 +139,7 @@ def _update_mask_compare(got, expected, case):
         return message
     valid, size = np.asarray(case.args[0], dtype=np.float64), int(case.args[1])
     got = np.asarray(got, dtype=np.float64)
-    wrong, first = _first_wrong(got, expected)
+    wrong, first = wrong_elements("update_mask", got, expected)
     message = (f"{int(wrong.sum())} of {wrong.size} pixels are wrong; the first is [{first[0]}, {first[1]}]: you "
                f"returned {got[first]:g}, expected {float(expected[first]):g}.")
     if np.allclose(got, valid):
@@ -252,7 +237,7 @@ def _partial_convolution_cases():
 
 
 def _partial_convolution_compare(got, expected, case):
-    problem = _problem("partial_convolution", got, expected)
+    problem = usual_problem("partial_convolution", got, expected)
     if problem is None:
         return None
     message, element_wise = problem
@@ -260,7 +245,7 @@ def _partial_convolution_compare(got, expected, case):
         return message
     image, valid, kernel, bias = case.args
     got = np.asarray(got, dtype=np.float64)
-    wrong, first = _first_wrong(got, expected)
+    wrong, first = wrong_elements("partial_convolution", got, expected)
     message = (f"{int(wrong.sum())} of {wrong.size} pixels are wrong; the first is [{first[0]}, {first[1]}]: you "
                f"returned {got[first]:.6g}, expected {float(expected[first]):.6g}.")
     mistakes = [

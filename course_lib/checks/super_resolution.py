@@ -28,34 +28,12 @@ import numpy as np
 from .. import metrics
 from ..degradations import cubic_kernel as _library_cubic_kernel
 from ..degradations import imresize
-from ._framework import WRONG_VALUES, Case, Exercise, _compare_values, _is_number, check, exercise, register
+from ._framework import Case, Exercise, _is_number, check, register, usual_problem, wrong_elements
 from .cnn import _numpy_result
 
 __all__ = ["check_cubic_kernel", "check_bicubic_upscale_1d", "check_sr_psnr", "check_depth_to_space"]
 
 NOTEBOOK = "06_super_resolution"
-
-
-def _usual_problem(key, got, expected):
-    """The framework's own verdict on `got`: None when right, else ``(message, element_wise)``.
-
-    ``element_wise`` is True when the answer has the right type and shape but some values
-    are wrong; the exercise's ``compare`` then says more than the generic message. (Whatever
-    a ``compare`` returns is reported with the status "wrong values": a wrong shape or type
-    keeps the framework's message, but not its own status.)
-    """
-    item = exercise(key)
-    problem = _compare_values(got, expected, item)
-    if problem is None:
-        return None
-    status, message, details = problem
-    return message, status == WRONG_VALUES and bool(details)
-
-
-def _wrong_mask(key, got, expected):
-    item = exercise(key)
-    got = np.asarray(got, dtype=np.float64)
-    return ~np.isclose(got, np.asarray(expected, dtype=np.float64), rtol=item.rtol, atol=item.atol)
 
 
 # --------------------------------------------------------------------------------------
@@ -82,7 +60,7 @@ def _cubic_kernel_cases():
 
 
 def _cubic_kernel_compare(got, expected, case):
-    problem = _usual_problem("cubic_kernel", got, expected)
+    problem = usual_problem("cubic_kernel", got, expected)
     if problem is None:
         return None
     message, element_wise = problem
@@ -91,8 +69,7 @@ def _cubic_kernel_compare(got, expected, case):
     x = np.asarray(case.args[0], dtype=np.float64)
     a = case.args[1] if len(case.args) > 1 else case.kwargs.get("a", -0.5)
     got = np.asarray(got, dtype=np.float64)
-    wrong = _wrong_mask("cubic_kernel", got, expected)
-    first = np.unravel_index(int(np.argmax(wrong)), wrong.shape)
+    wrong, first = wrong_elements("cubic_kernel", got, expected)
     message = (f"{int(wrong.sum())} of {wrong.size} values are wrong; at x = {x[first]:g} you returned "
                f"{got[first]:.6g}, expected {float(expected[first]):.6g}.")
     wrong_x = x[wrong]
@@ -164,7 +141,7 @@ def _near_the_ends(length, scale):
 
 
 def _bicubic_upscale_1d_compare(got, expected, case):
-    problem = _usual_problem("bicubic_upscale_1d", got, expected)
+    problem = usual_problem("bicubic_upscale_1d", got, expected)
     if problem is None:
         return None
     message, element_wise = problem
@@ -173,7 +150,7 @@ def _bicubic_upscale_1d_compare(got, expected, case):
     signal, scale = np.asarray(case.args[0], dtype=np.float64), int(case.args[1])
     n = signal.size
     got = np.asarray(got, dtype=np.float64)
-    wrong = _wrong_mask("bicubic_upscale_1d", got, expected)
+    wrong, _ = wrong_elements("bicubic_upscale_1d", got, expected)
     first = int(np.argmax(wrong))
     message = (f"{int(wrong.sum())} of {wrong.size} output samples are wrong; the first is output[{first}]: "
                f"you returned {got[first]:.6g}, expected {float(expected[first]):.6g}.")
@@ -262,7 +239,7 @@ def _psnr_255(reference, estimate, peak=255.0):
 
 
 def _sr_psnr_compare(got, expected, case):
-    problem = _usual_problem("sr_psnr", got, expected)
+    problem = usual_problem("sr_psnr", got, expected)
     if problem is None:
         return None
     message = problem[0]
@@ -361,7 +338,7 @@ def _depth_to_space_mistakes(features, factor):
 
 
 def _depth_to_space_compare(got, expected, case):
-    problem = _usual_problem("depth_to_space", got, expected)
+    problem = usual_problem("depth_to_space", got, expected)
     if problem is None:
         return None
     message, element_wise = problem
@@ -369,7 +346,7 @@ def _depth_to_space_compare(got, expected, case):
         return message
     features, factor = np.asarray(case.args[0], dtype=np.float64), int(case.args[1])
     got = np.asarray(got, dtype=np.float64)
-    wrong = _wrong_mask("depth_to_space", got, expected)
+    wrong, _ = wrong_elements("depth_to_space", got, expected)
     y, x, c = (int(i) for i in np.unravel_index(int(np.argmax(wrong)), wrong.shape))
     channels = features.shape[2] // (factor * factor)
     source = (y // factor, x // factor, ((y % factor) * factor + x % factor) * channels + c)

@@ -187,6 +187,14 @@ def _training_record_of(model_path) -> dict | None:
                                                "epochs", "seconds", "patch_megapixels_seen")}
 
 
+def _last_psnr(history: dict, *, validation: bool):
+    """The last epoch's PSNR metric (``psnr_metric``, or a task's own such as ``hole_psnr_metric``)."""
+    for key, values in history.items():
+        if key.endswith("psnr_metric") and key.startswith("val_") == validation and values:
+            return values[-1]
+    return None
+
+
 def run_training(
     arguments,
     *,
@@ -265,8 +273,8 @@ def run_training(
             "epochs": len(result.history.get("loss", [])),
             "seconds": round(result.seconds, 1),
             "patch_megapixels_seen": round(result.megapixels_seen, 1),
-            "final_train_psnr": result.history.get("psnr_metric", [None])[-1],
-            "final_validation_psnr": result.history.get("val_psnr_metric", [None])[-1],
+            "final_train_psnr": _last_psnr(result.history, validation=False),
+            "final_validation_psnr": _last_psnr(result.history, validation=True),
             "fast_mode": training.fast_mode(),
         },
         "history": result.history,
