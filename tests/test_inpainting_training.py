@@ -1,5 +1,7 @@
 """Inpainting: training patches and holes, the loss, inference on any size, the evaluation protocol."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -198,17 +200,35 @@ def test_evaluate_inpainting_gives_every_method_the_same_holes(tmp_path):
         return filled
 
     methods = {"mean": mean_fill, **evaluation.classical_inpainters()}
-    table, outputs, holes = evaluation.evaluate_inpainting(methods, images, keep_outputs=True)
-    assert np.array_equal(seen[0], holes["camera"]) and np.array_equal(seen[1], holes["coffee"])
+    table, outputs, holes = evaluation.evaluate_inpainting(methods, images, seed=5, masks_per_image=2,
+                                                           keep_outputs=True)
+    # Hole k of image i is the protocol's mask seeded by (seed + k, i); every method sees the same ones.
+    expected = [evaluation.inpainting_test_mask(images[name].shape[:2], seed=5 + number, index=index)
+                for index, name in enumerate(images) for number in range(2)]
+    assert len(seen) == 4 and all(np.array_equal(got, want) for got, want in zip(seen, expected))
+    assert not np.array_equal(expected[0], expected[1])
+    assert np.array_equal(holes["camera"], expected[0]) and np.array_equal(holes["coffee"], expected[2])
+    assert len(table.results) == 2 * 2 * 2 and table.masks_per_image() == 2  # methods x images x holes
     assert table.mean("biharmonic") > table.mean("mean")  # a smooth fill beats a flat one on natural images
-    assert table.value("mean", image="coffee", key="level") == pytest.approx(holes["coffee"].mean())
+    coffee = [result.psnr for result in table.results if (result.method, result.image) == ("mean", "coffee")]
+    assert table.value("mean", image="coffee") == pytest.approx(np.mean(coffee))  # averaged over the holes
+    assert table.value("mean", image="coffee", mask=1) == pytest.approx(coffee[1])
+    with pytest.raises(ValueError, match="with hole 2"):
+        table.value("mean", image="coffee", mask=2)
+    assert table.value("mean", image="coffee", key="level") == pytest.approx((expected[2].mean() + expected[3].mean()) / 2)
     assert outputs[("biharmonic", "coffee")].shape == images["coffee"].shape
     text = table.format()
-    assert "PSNR hole" in text and "biharmonic" in text and "camera (hole)" in text
+    assert "PSNR hole" in text and "biharmonic" in text and "camera (hole)" in text and "2 holes per image" in text
     written = table.write(tmp_path, stem="inpaint")
-    assert written[0].read_text().startswith("method,image,coverage,psnr_hole")
+    assert written[0].read_text().startswith("method,image,mask,coverage,psnr_hole")
+    assert {row["mask"] for row in json.loads(written[1].read_text())["results"]} == {0, 1}
+    given = evaluation.evaluate_inpainting(methods, images, masks={"camera": expected[1]}, masks_per_image=3)
+    counts = {name: sum(result.image == name for result in given.results) for name in images}
+    assert counts == {"camera": 2 * 1, "coffee": 2 * 3}  # a given hole replaces the protocol's holes
     with pytest.raises(ValueError, match="returned shape"):
         evaluation.evaluate_inpainting({"bad": lambda damaged, hole: damaged[:4]}, images)
+    with pytest.raises(ValueError, match="masks_per_image"):
+        evaluation.evaluate_inpainting(methods, images, masks_per_image=0)
 
 
 def test_close_holes_fills_with_the_mean_of_valid_features_and_opens_nothing_else():
@@ -225,6 +245,40 @@ def test_close_holes_fills_with_the_mean_of_valid_features_and_opens_nothing_els
     np.testing.assert_allclose(closed[0][~keep].reshape(-1, 3), np.broadcast_to(mean, (int((~keep).sum() // 3), 3)),
                                rtol=1e-5)
     np.testing.assert_allclose(closed[1], 0.0)
+
+
+def test_close_holes_diffuses_a_linear_ramp_back_into_the_hole():
+    """Linear functions are harmonic: many diffusion steps rebuild a ramp across a hole."""
+    columns = np.arange(12, dtype=np.float32)
+    features = np.broadcast_to(columns[None, None, :, None], (1, 6, 12, 2)).copy()
+    features[..., 1] *= -0.5
+    valid = np.ones((1, 6, 12, 1), np.float32)
+    valid[:, :, 3:9] = 0  # a hole 6 columns wide, full height
+    damaged = features * valid
+    closed, mask = models.CloseHoles(iterations=400)([damaged, valid])
+    assert np.all(np.asarray(mask) == 1)
+    np.testing.assert_allclose(np.asarray(closed), features, atol=1e-3)
+    few, _ = models.CloseHoles(iterations=2)([damaged, valid])
+    few = np.asarray(few)
+    np.testing.assert_array_equal(few[valid[..., 0] > 0], damaged[valid[..., 0] > 0])  # known features kept
+    # Maximum principle: averages never leave the range of the known values.
+    assert few[..., 0].min() >= 0 and few[..., 0].max() <= 11
+
+
+def test_close_holes_keeps_its_iterations_when_saved(tmp_path):
+    network = models.inpainting_unet(channels=1, width=4, levels=3, fill_iterations=5, seed=2)
+    assert network.get_layer("close_holes").iterations == 5
+    path = tmp_path / "unet.keras"
+    network.save(path)
+    loaded = models.load_model(path)
+    assert loaded.get_layer("close_holes").iterations == 5
+    rng = np.random.default_rng(0)
+    image = rng.random((1, 32, 32, 1)).astype(np.float32)
+    hole = np.zeros((1, 32, 32, 1), np.float32)
+    hole[:, 4:28, 4:28] = 1
+    np.testing.assert_allclose(np.asarray(loaded([image, hole])), np.asarray(network([image, hole])), atol=1e-6)
+    with pytest.raises(ValueError, match="iterations"):
+        models.CloseHoles(iterations=-1)
 
 
 def test_the_unet_fills_holes_wider_than_its_layers_can_close():

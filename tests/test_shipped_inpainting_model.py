@@ -24,8 +24,18 @@ def test_the_shipped_inpainter_loads_in_float32_as_an_rgb_unet_that_closes_any_h
     assert models.shipped_inpainter_path().stat().st_size < 6_000_000, "a finished model ships without Adam's moments"
     assert models.model_precision(inpainter) == "float32"
     assert inpainter.inputs[0].shape[-1] == 3 and inpainter.inputs[1].shape[-1] == 1
-    assert inpainter.get_layer("close_holes") is not None
+    assert inpainter.get_layer("close_holes").iterations == 16  # diffuses features into what is left of the hole
     assert models.inpainting_multiple(inpainter) == 8
+
+
+def test_the_record_meets_the_issues_floor_on_the_test_split(record):
+    """The quality floor: PSNR inside the hole at least 0.5 dB above biharmonic, averaged over the protocol's holes.
+
+    The record's numbers are the training command's own measurement; the next test recomputes one of them.
+    """
+    scores = record["test_split"]
+    assert scores["psnr_hole"]["mean"] >= scores["biharmonic_psnr_hole"]["mean"] + 0.5
+    assert scores["psnr_image"]["mean"] > scores["biharmonic_psnr_image"]["mean"]
 
 
 def test_the_provenance_record_tells_how_the_model_was_made(record, inpainter):
@@ -47,13 +57,16 @@ def test_the_record_matches_what_the_weights_do(record, inpainter):
     images = data.load_split("test")
     index, name = 3, "coins"
     assert list(images)[index] == name
-    hole = evaluation.inpainting_test_mask(images[name].shape[:2], index=index)
-    filled = models.inpaint(inpainter, images[name] * (1 - hole), hole)
-    measured = evaluation.inpainting_scores(images[name], filled, hole)["psnr_hole"]
-    assert measured == pytest.approx(record["test_split"]["psnr_hole"][name], abs=0.05)
-    biharmonic = evaluation.classical_inpainters()["biharmonic"](images[name] * (1 - hole), hole)
-    assert record["test_split"]["biharmonic_psnr_hole"][name] == pytest.approx(
-        evaluation.inpainting_scores(images[name], biharmonic, hole)["psnr_hole"], abs=1e-3)
+    model_scores, biharmonic_scores = [], []
+    for number in range(evaluation.INPAINTING_MASKS_PER_IMAGE):  # the record averages the image's holes
+        hole = evaluation.inpainting_test_mask(images[name].shape[:2], seed=number, index=index)
+        damaged = images[name] * (1 - hole)
+        model_scores.append(evaluation.inpainting_scores(
+            images[name], models.inpaint(inpainter, damaged, hole), hole)["psnr_hole"])
+        biharmonic_scores.append(evaluation.inpainting_scores(
+            images[name], evaluation.classical_inpainters()["biharmonic"](damaged, hole), hole)["psnr_hole"])
+    assert np.mean(model_scores) == pytest.approx(record["test_split"]["psnr_hole"][name], abs=0.05)
+    assert record["test_split"]["biharmonic_psnr_hole"][name] == pytest.approx(np.mean(biharmonic_scores), abs=1e-3)
 
 
 def test_a_hole_far_wider_than_the_networks_layers_is_filled_without_black_spots(inpainter):

@@ -37,6 +37,9 @@ def add_train_inpaint(commands) -> None:
     add_training_options(parser, epochs=20, steps_per_epoch=200, batch_size=16, patch_size=128)
     parser.add_argument("--width", type=int, default=32, help="channels at the U-Net's first level")
     parser.add_argument("--levels", type=int, default=4, help="resolution levels of the U-Net")
+    parser.add_argument("--fill-iterations", type=int, default=16,
+                        help="diffusion steps that fill what the encoder left open at the coarsest level (0: the "
+                             "mean of the valid features)")
     parser.add_argument("--coverage", type=float, nargs=2, default=[0.05, 0.35], metavar=("LOW", "HIGH"),
                         help="fraction of each training patch the hole covers")
     parser.add_argument("--max-width", type=float, default=32.0, help="widest brush stroke of the holes, in pixels")
@@ -48,7 +51,8 @@ def run_train_inpaint(arguments) -> int:
         from ..training import InpaintingTrainingConfig
 
         return InpaintingTrainingConfig(
-            width=arguments.width, levels=arguments.levels, patch_size=arguments.patch_size,
+            width=arguments.width, levels=arguments.levels, fill_iterations=arguments.fill_iterations,
+            patch_size=arguments.patch_size,
             coverage=tuple(arguments.coverage), max_width=arguments.max_width, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
@@ -199,8 +203,8 @@ _METHOD_CHOICES = ("biharmonic", "shipped")
 def add_evaluate_inpaint(commands) -> None:
     parser = commands.add_parser(
         "inpaint", help="compare inpainting methods on the test split (or your folder)",
-        description="Score inpainting methods on the same images with the same seeded free-form holes (strokes "
-                    "covering 10-25%% of each image): known pixels kept, outputs clipped and rounded to 8 bits, "
+        description="Score inpainting methods on the same images with the same seeded free-form holes (4 per "
+                    "image by default, strokes covering 10-25%% of it; scores averaged over the holes): known pixels kept, outputs clipped and rounded to 8 bits, "
                     "PSNR/SSIM inside the hole and over the whole image. Prints a table and writes CSV, JSON and a "
                     "figure.",
         formatter_class=HelpFormatter)
@@ -209,6 +213,8 @@ def add_evaluate_inpaint(commands) -> None:
                         help="methods to compare (shipped: the course's model)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras inpainting models")
     parser.add_argument("--seed", type=int, default=0, help="seeds the holes")
+    parser.add_argument("--masks-per-image", type=int, default=4,
+                        help="holes per image (hole k of image i is seeded by (seed + k, i)); scores are averaged")
     parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-inpaint"), help="folder for the results")
     parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
     parser.set_defaults(handler=run_evaluate_inpaint)
@@ -254,7 +260,7 @@ def run_evaluate_inpaint(arguments) -> int:
     images = _test_images(arguments.testset)
     methods = inpainting_methods(arguments.methods, extra_models=arguments.model)
     table, outputs, holes = evaluation.evaluate_inpainting(
-        methods, images, seed=arguments.seed, keep_outputs=True,
+        methods, images, seed=arguments.seed, masks_per_image=arguments.masks_per_image, keep_outputs=True,
         progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
     print(table.format())
     written = table.write(arguments.out, stem="inpaint")
@@ -263,7 +269,7 @@ def run_evaluate_inpaint(arguments) -> int:
     damaged = images[first] * (1.0 - (hole[..., None] if images[first].ndim == 3 else hole))
     shown = {"ground truth": images[first], f"damaged ({hole.mean():.0%} missing)": damaged}
     for label in table.methods():
-        shown[f"{label} ({table.value(label, image=first):.2f} dB in the hole)"] = outputs[(label, first)]
+        shown[f"{label} ({table.value(label, image=first, mask=0):.2f} dB in the hole)"] = outputs[(label, first)]
     figure = viz.show_images(shown, metrics=False, columns=4, suptitle=f"{first}: inpainting")
     path = arguments.out / "inpaint.png"
     figure.savefig(path, dpi=90)

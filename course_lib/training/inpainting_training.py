@@ -86,7 +86,7 @@ class InpaintingTrainingConfig:
 
     Attributes
     ----------
-    width, levels : int
+    width, levels, fill_iterations : int
         Of the U-Net (:func:`course_lib.models.inpainting_unet`).
     patch_size : int
         Side of the training patches; a multiple of ``2 ** (levels - 1)``.
@@ -100,6 +100,7 @@ class InpaintingTrainingConfig:
 
     width: int = 32
     levels: int = 4
+    fill_iterations: int = 16
     patch_size: int = 128
     coverage: tuple = (0.05, 0.35)
     max_width: float = 32.0
@@ -116,6 +117,7 @@ class InpaintingTrainingConfig:
     def __post_init__(self):
         check_integer(self.width, "width", minimum=1)
         check_integer(self.levels, "levels", minimum=1, maximum=7)
+        check_integer(self.fill_iterations, "fill_iterations", minimum=0)
         check_integer(self.patch_size, "patch_size", minimum=16)
         if self.patch_size % 2 ** (self.levels - 1):
             raise ValueError(f"patch_size must be a multiple of 2 ** (levels - 1) = {2 ** (self.levels - 1)}; "
@@ -158,7 +160,8 @@ def build_inpainting(config: InpaintingTrainingConfig):
     """The untrained RGB U-Net a configuration describes."""
     from ..models import inpainting_unet
 
-    return inpainting_unet(channels=3, width=config.width, levels=config.levels, seed=config.seed)
+    return inpainting_unet(channels=3, width=config.width, levels=config.levels,
+                           fill_iterations=config.fill_iterations, seed=config.seed)
 
 
 def train_inpainting(
