@@ -12,6 +12,10 @@ evaluate denoise  compare classical and learned denoisers on the test split, tab
 train sr          train a super-resolution network (SRCNN, ESPCN, VDSR-style)
 restore sr        upscale your images with the shipped (or your) model
 evaluate sr       compare interpolation and the SR networks under the SR protocol
+train inpaint     train the inpainting U-Net of partial convolutions
+restore inpaint   fill holes (one mask per image) with the shipped (or your) model
+evaluate inpaint  compare biharmonic and the inpainting networks inside seeded holes
+evaluate all      the course scoreboard: every task's methods, one table + CSV/JSON/Markdown + figure
 
 Every command has ``--help``. Errors print one line starting with ``error:``
 and exit with status 2; nothing in the library imports this module.
@@ -120,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     execute.set_defaults(handler=_command_execute_notebooks)
 
-    from .commands import denoising, inpainting, super_resolution
+    from .commands import denoising, inpainting, scoreboard, super_resolution
 
     train = commands.add_parser("train", help="train one of the course's models",
                                 description="Train one of the course's models.")
@@ -145,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     denoising.add_evaluate_denoise(evaluate_tasks)
     super_resolution.add_evaluate_sr(evaluate_tasks)
     inpainting.add_evaluate_inpaint(evaluate_tasks)
+    scoreboard.add_evaluate_all(evaluate_tasks)
     return parser
 
 

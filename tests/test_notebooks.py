@@ -20,7 +20,8 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((REPOSITORY / "solutions").glob("*.ipynb"))
 EXPECTED = ["00_welcome", "01_images_degradations_metrics", "02_classical_filters", "03_histograms_and_enhancement",
             "04_from_filters_to_cnns", "05_residual_learning_dncnn", "06_super_resolution", "07_gans",
-            "08_gan_inpainting"]
+            "08_gan_inpainting", "09_applications",
+            "10_outlook"]
 
 
 def _load(path):

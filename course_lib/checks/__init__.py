@@ -44,13 +44,15 @@ from .residual import *  # noqa: F401,F403  (05)
 from .super_resolution import *  # noqa: F401,F403  (06)
 from .gans import *  # noqa: F401,F403  (07)
 from .inpainting import *  # noqa: F401,F403  (08)
-from . import cnn, enhancement, filters, gans, images, inpainting, residual, super_resolution, welcome
+from .applications import *  # noqa: F401,F403  (09)
+from .outlook import *  # noqa: F401,F403  (10)
+from . import applications, cnn, enhancement, filters, gans, images, inpainting, outlook, residual, super_resolution, welcome
 
 __all__ = [
     "Case", "Exercise", "Feedback", "check", "exercise", "hint", "list_exercises", "register",
     "reset_hints", "run_check", "solution",
     "CORRECT", "ERROR", "MODIFIED_INPUT", "NOT_ATTEMPTED", "WRONG_SHAPE", "WRONG_TYPE", "WRONG_VALUES",
 ]
-for _module in (welcome, images, filters, enhancement, cnn, residual, super_resolution, gans, inpainting):
+for _module in (welcome, images, filters, enhancement, cnn, residual, super_resolution, gans, inpainting, applications, outlook):
     __all__ += list(_module.__all__)
 del _module

@@ -32,7 +32,15 @@ from .forward import (
     SaltAndPepper,
 )
 from .masks import apply_mask, mask_coverage, rectangle_mask, scratch_mask, stroke_mask
-from .noise import add_gaussian_noise, add_poisson_noise, add_salt_and_pepper, estimate_sigma
+from .noise import (
+    ANSCOMBE_INVERSES,
+    add_gaussian_noise,
+    add_poisson_noise,
+    add_salt_and_pepper,
+    anscombe,
+    estimate_sigma,
+    inverse_anscombe,
+)
 from .resize import bicubic_downscale, bicubic_upscale, crop_to_multiple, cubic_kernel, imresize
 
 __all__ = [
@@ -41,6 +49,9 @@ __all__ = [
     "add_poisson_noise",
     "add_salt_and_pepper",
     "estimate_sigma",
+    "anscombe",
+    "inverse_anscombe",
+    "ANSCOMBE_INVERSES",
     # blur
     "gaussian_kernel",
     "motion_kernel",

@@ -13,6 +13,7 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 - :mod:`.inference`: tiled application to images of any size, self-ensemble, throughput;
 - :mod:`.precision`: bfloat16 training where the CPU has it, float32 for every saved model;
 - :mod:`.saving`: safe loading of ``.keras`` files, atomic saving, the shipped models.
+- :mod:`.deployment`: TensorFlow Lite conversion (float32, float16, dynamic-range int8), latency.
 """
 
 from .denoisers import describe_model, dncnn, receptive_field, size_multiple, small_cnn_denoiser
@@ -32,6 +33,16 @@ from .gan import GAN, AdversarialModel, InpaintingGAN
 from .gan_losses import GAN_LOSSES, discriminator_loss, generator_loss
 from .inpainting import CloseHoles, PartialConv2D, composite, inpainting_unet, patch_discriminator
 from .precision import PRECISIONS, model_precision, precision_scope, with_precision
+from .deployment import (
+    TFLITE_MODES,
+    Latency,
+    TFLiteModel,
+    apply_tflite,
+    convert_to_tflite,
+    dequantize,
+    measure_latency,
+    quantize_symmetric,
+)
 from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
@@ -99,4 +110,12 @@ __all__ = [
     "load_shipped_sr",
     "shipped_inpainter_path",
     "load_shipped_inpainter",
+    "TFLITE_MODES",
+    "convert_to_tflite",
+    "TFLiteModel",
+    "apply_tflite",
+    "quantize_symmetric",
+    "dequantize",
+    "Latency",
+    "measure_latency",
 ]

@@ -13,6 +13,8 @@ below the command line. Importing it imports Keras.
   luma patches and :func:`train_super_resolution`;
 - :mod:`.inpainting_patches`, :mod:`.inpainting_training`: colour patches with random
   holes, the hole-weighted L1 loss and :func:`train_inpainting`.
+- :mod:`.self_supervised`: Noise2Noise pairs, Noise2Void blind spots and masked loss, and
+  :func:`train_self_supervised` (supervised, Noise2Noise or Noise2Void on the same patches).
 """
 
 from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
@@ -40,6 +42,17 @@ from .inpainting_training import (
     train_inpainting,
 )
 from .loop import TrainingResult, compile_for_training, fit_resumable, learning_rate_at
+from .self_supervised import (
+    SELF_SUPERVISED_METHODS,
+    SelfSupervisedRun,
+    blind_spot_masking,
+    masked_mse,
+    masked_mse_loss,
+    noise2noise_pairs,
+    replace_blind_spots,
+    train_self_supervised,
+    training_pairs,
+)
 from .patches import (
     FAST_MODE_VARIABLE,
     ImageSource,
@@ -91,4 +104,13 @@ __all__ = [
     "LiveTrainingPlot",
     "EpochTimer",
     "write_json_atomically",
+    "SELF_SUPERVISED_METHODS",
+    "noise2noise_pairs",
+    "replace_blind_spots",
+    "blind_spot_masking",
+    "masked_mse",
+    "masked_mse_loss",
+    "training_pairs",
+    "SelfSupervisedRun",
+    "train_self_supervised",
 ]
