@@ -7,6 +7,7 @@ attempted yet" and no cell raises.
 """
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -68,6 +69,13 @@ def test_each_topic_notebook_has_at_least_three_checked_exercises_and_a_widget(n
 
 
 def _run_exercise_notebook(path, tmp_path):
+    """Run the exercise version of `path` in a fresh kernel, in the course's fast mode.
+
+    What this run tests is the stubs (no cell raises, every check answers "not
+    attempted"), not the results, which nbval checks on the full solution notebook;
+    so the kernel gets ``COURSE_LIB_FAST=1`` and the library's live trainings shrink
+    to a few tiny steps.
+    """
     import nbclient
     import nbformat
 
@@ -75,7 +83,7 @@ def _run_exercise_notebook(path, tmp_path):
     notebook = nbformat.reads(json.dumps(exercise), as_version=4)
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                                      resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    client.execute(env={**os.environ, "COURSE_LIB_FAST": "1"})  # course_lib.training.FAST_MODE_VARIABLE
     return notebook
 
 

@@ -14,6 +14,11 @@ in the order a teacher would look:
 
 Hints come one at a time from :func:`hint`; the full solution, taken from the
 solution notebook itself so it is never out of date, only from :func:`solution`.
+
+When the environment variable ``COURSE_LIB_GRADE_LOG`` names a file, every check
+also appends its feedback there as one line of JSON (``feedback.to_dict()`` plus
+the exercise's notebook and the name of the function checked); this is how
+``python -m course_lib grade`` (:mod:`course_lib.grading`) reads a learner's results.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import copy
 import html
 import json
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +53,7 @@ __all__ = [
     "WRONG_SHAPE",
     "WRONG_VALUES",
     "CORRECT",
+    "GRADE_LOG_VARIABLE",
 ]
 
 NOT_ATTEMPTED = "not attempted"
@@ -56,6 +63,9 @@ WRONG_TYPE = "wrong type"
 WRONG_SHAPE = "wrong shape"
 WRONG_VALUES = "wrong values"
 CORRECT = "correct"
+
+#: The environment variable that names the file every check's feedback is appended to (see the module docstring).
+GRADE_LOG_VARIABLE = "COURSE_LIB_GRADE_LOG"
 
 _STYLE = {
     NOT_ATTEMPTED: ("#555", "#f4f4f4", "✏️"),
@@ -321,6 +331,30 @@ def _snapshot(values) -> list:
 
 def run_check(key: str, learner_function: Callable) -> Feedback:
     """Check `learner_function` against exercise `key`; see the module docstring for the order."""
+    feedback = _evaluate(key, learner_function)
+    _append_to_grade_log(feedback, learner_function)
+    return feedback
+
+
+def _append_to_grade_log(feedback: Feedback, learner_function) -> None:
+    """Append the feedback to the file named by ``COURSE_LIB_GRADE_LOG``, if it is set.
+
+    One line of JSON per check, written with a single call so that a kernel killed
+    mid-way leaves whole lines; a log that cannot be written never breaks the check.
+    """
+    path = os.environ.get(GRADE_LOG_VARIABLE)
+    if not path:
+        return
+    record = {**feedback.to_dict(), "notebook": exercise(feedback.key).notebook,
+              "function": getattr(learner_function, "__name__", None)}
+    try:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(record, default=str) + "\n")
+    except OSError:
+        pass
+
+
+def _evaluate(key: str, learner_function: Callable) -> Feedback:
     item = exercise(key)
     if not callable(learner_function):
         return Feedback(key, WRONG_TYPE, f"expected a function, got {_describe_value(learner_function)}. "

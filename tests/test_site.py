@@ -1,0 +1,228 @@
+"""The course website (`python -m course_lib build-site`): pages, links, navigation, outputs, errors.
+
+The real site is built once for the module (about 15 s for the 11 solution notebooks);
+the other tests build from a folder holding copies of one or two notebooks.
+"""
+
+import html.parser
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from course_lib import cli, site
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SOLUTIONS = REPOSITORY / "solutions"
+GUIDE = REPOSITORY / "docs" / "instructor_guide.md"
+NOTEBOOKS = sorted(SOLUTIONS.glob("*.ipynb"))
+
+
+class _Page(html.parser.HTMLParser):
+    """The navigation links, images and title of one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.navigation = {}  # class of the link (nav-home, nav-prev, ...) -> list of hrefs
+        self.images = []
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag, attributes):
+        attributes = dict(attributes)
+        if tag == "a" and (attributes.get("class") or "").startswith("nav-"):
+            self.navigation.setdefault(attributes["class"], []).append(attributes.get("href"))
+        elif tag == "img":
+            self.images.append(attributes.get("src") or "")
+        elif tag == "title":
+            self._in_title = True
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("website") / "site"
+    result = site.build_site(out, SOLUTIONS, guide=GUIDE, readme=REPOSITORY / "README.md")
+    return result
+
+
+@pytest.fixture()
+def two_notebooks(tmp_path):
+    folder = tmp_path / "solutions"
+    folder.mkdir()
+    for path in NOTEBOOKS[:2]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_every_page_exists(built):
+    names = {path.name for path in built.out.iterdir()}
+    expected = {"index.html", site.GUIDE_PAGE, site.SITE_MARKER} | {path.stem + ".html" for path in NOTEBOOKS}
+    assert names == expected
+    assert [path.name for path in built.pages[:2]] == ["index.html", site.GUIDE_PAGE]
+    assert len(built.pages) == len(NOTEBOOKS) + 2
+    assert json.loads((built.out / site.SITE_MARKER).read_text())["pages"] == [path.name for path in built.pages]
+    assert not list(built.out.parent.glob(".site.building-*"))  # the temporary folder is gone
+
+
+def test_every_internal_link_resolves(built):
+    assert built.broken_links == []
+    assert site.find_broken_links(built.out) == []
+    index = (built.out / "index.html").read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        assert f'href="{path.stem}.html"' in index
+
+
+def test_navigation_runs_in_course_order(built):
+    pages = [built.out / (path.stem + ".html") for path in NOTEBOOKS]
+    for number, page in enumerate(pages):
+        links = _parse(page).navigation
+        assert links["nav-home"] == ["index.html"] * 2  # top and bottom bars
+        assert links["nav-guide"] == [site.GUIDE_PAGE] * 2
+        if number == 0:
+            assert "nav-prev" not in links
+        else:
+            assert links["nav-prev"] == [pages[number - 1].name] * 2
+        if number == len(pages) - 1:
+            assert "nav-next" not in links
+        else:
+            assert links["nav-next"] == [pages[number + 1].name] * 2
+
+
+def test_pages_have_the_title_and_the_outputs(built):
+    for path in NOTEBOOKS:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        first = "".join(notebook["cells"][0]["source"])
+        title = re.search(r"^# (.+)$", first, re.MULTILINE).group(1).strip()
+        page = built.out / (path.stem + ".html")
+        parsed = _parse(page)
+        assert parsed.title.strip() == title
+        assert any(source.startswith("data:image/") for source in parsed.images), f"{page.name} has no figure"
+        text = page.read_text(encoding="utf-8")
+        assert "Learning objectives" in text or "What we learned" in text
+        assert "require.min.js" not in text  # no require.js: the pages need no widget state
+        assert "application/vnd.jupyter.widget-view+json" not in text
+    welcome = (built.out / NOTEBOOKS[0].with_suffix(".html").name).read_text(encoding="utf-8")
+    assert "Interactive widget" in welcome  # the swipe widget's output is replaced by a note
+    assert "course-mermaid-offline" in welcome  # the Mermaid course map shows as text when offline
+
+
+def test_index_and_guide_pages(built):
+    index = (built.out / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Deep Image Restoration</h1>" in index
+    assert "about 90 minutes" in index  # the notebooks' stated times
+    assert "Photographs come to us damaged" in index  # notebook 00's first paragraph
+    assert "nav-prev" not in index and "nav-next" not in index
+    guide = (built.out / site.GUIDE_PAGE).read_text(encoding="utf-8")
+    assert "<table>" in guide and "<h1" in guide and "Instructor guide" in guide
+    assert "gan_train_step" in guide
+
+
+def test_the_guide_names_every_exercise():
+    from course_lib import checks
+
+    text = GUIDE.read_text(encoding="utf-8")
+    for path in NOTEBOOKS:
+        for key in checks.list_exercises(path.stem):
+            assert f"**`{key}`**" in text, f"the guide has no paragraph on {key!r}"
+
+
+def test_mathjax_url_can_be_local_or_none(tmp_path, two_notebooks):
+    local = site.build_site(tmp_path / "local", two_notebooks, mathjax_url="mathjax/MathJax.js?config=TeX-AMS_CHTML")
+    text = (local.out / (NOTEBOOKS[1].stem + ".html")).read_text(encoding="utf-8")
+    assert 'src="mathjax/MathJax.js?config=TeX-AMS_CHTML"' in text and "cdnjs" not in text.split("mermaid")[0]
+    assert sorted(local.broken_links) == sorted(f"{page.name} -> mathjax/MathJax.js?config=TeX-AMS_CHTML"
+                                                for page in local.pages)  # until a copy of MathJax is put there
+    none = site.build_site(tmp_path / "none", two_notebooks, mathjax_url="")
+    for page in none.pages:
+        assert "mathjax" not in page.read_text(encoding="utf-8").lower()
+    assert none.broken_links == []
+    assert not (none.out / site.GUIDE_PAGE).exists()
+    assert "nav-guide" not in (none.out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_is_rebuilt_but_other_folders_are_refused(tmp_path, two_notebooks):
+    out = tmp_path / "site"
+    site.build_site(out, two_notebooks, mathjax_url="")
+    (out / "stale.html").write_text("left from an older build")
+    site.build_site(out, two_notebooks, mathjax_url="")  # a site: replaced without --force
+    assert not (out / "stale.html").exists()
+
+    other = tmp_path / "my_notes"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not a site built by build-site.*--force"):
+        site.build_site(other, two_notebooks)
+    assert (other / "notes.txt").read_text() == "mine"
+    site.build_site(other, two_notebooks, force=True, mathjax_url="")
+    assert not (other / "notes.txt").exists() and (other / "index.html").exists()
+
+    with pytest.raises(FileExistsError, match="repository"):
+        site.build_site(REPOSITORY, two_notebooks, force=True)
+    a_file = tmp_path / "file.html"
+    a_file.write_text("x")
+    with pytest.raises(FileExistsError, match="is a file"):
+        site.build_site(a_file, two_notebooks)
+
+
+def test_bad_solutions_folders_are_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--solutions .* is not a folder"):
+        site.build_site(tmp_path / "site", tmp_path / "missing")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="holds no notebooks"):
+        site.build_site(tmp_path / "site", empty)
+    (empty / "broken.ipynb").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot read notebook"):
+        site.build_site(tmp_path / "site", empty)
+    assert not (tmp_path / "site").exists()
+    with pytest.raises(FileNotFoundError, match="instructor guide"):
+        site.build_site(tmp_path / "site", SOLUTIONS, guide=tmp_path / "missing.md")
+
+
+def test_build_site_command(tmp_path, two_notebooks, capsys):
+    out = tmp_path / "site"
+    status = cli.main(["build-site", "--solutions", str(two_notebooks), "--out", str(out), "--mathjax-url", "none"])
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    assert f"wrote 4 pages to {out}" in printed.out  # index, guide, two notebooks
+    assert (out / "index.html").exists() and (out / site.GUIDE_PAGE).exists()
+
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "keep.txt").write_text("keep")
+    assert cli.main(["build-site", "--solutions", str(two_notebooks), "--out", str(occupied)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "--force" in error and len(error.strip().splitlines()) == 1
+    assert cli.main(["build-site", "--solutions", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_build_site_help(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["build-site", "--help"])
+    assert stopped.value.code == 0
+    assert "usage: python -m course_lib build-site" in capsys.readouterr().out
+
+
+def test_links_to_course_notebooks_point_to_their_pages():
+    text = ('<a href="05_x.ipynb#Setup">a</a> <a href="../notebooks/05_x.ipynb">b</a> '
+            '<a href="other.ipynb">c</a> <a href="https://example.org/05_x.ipynb">d</a>')
+    assert site._link_notebooks(text, {"05_x"}) == (
+        '<a href="05_x.html#Setup">a</a> <a href="05_x.html">b</a> '
+        '<a href="other.ipynb">c</a> <a href="https://example.org/05_x.ipynb">d</a>')
