@@ -1,0 +1,379 @@
+"""End-to-end browser test of the course's widgets: JupyterLab + headless Chromium.
+
+What it does (see docs/browser_test.md for how to install and run it):
+
+1. writes a small notebook into a temporary directory, one cell per widget
+   (SwipeComparison, ParameterExplorer, NoiseLevelExplorer = the live sigma
+   slider, MaskPainter), on tiny synthetic images so that it needs no data;
+2. starts JupyterLab on a free port of 127.0.0.1, with a random token, its
+   root in that directory, and ``expose_app_in_browser`` so the test can run
+   JupyterLab commands (``notebook:run-all-cells``);
+3. opens the notebook in headless Chromium (Debian's ``chromium`` package,
+   driven by Playwright for Python with ``executable_path``; Playwright's own
+   browser download is never used), runs all cells, waits for every widget's
+   picture, and fails on "Error displaying widget", on error outputs, and on
+   a widget shown as its plain-text repr (the sign of a missing front-end
+   extension);
+4. per widget: screenshots the picture, moves a slider (keyboard) or paints
+   (mouse), screenshots again, and asserts the pixels changed.
+
+Selection: ``pytest -m browser``; every test here carries the mark.
+Without Playwright or a Chromium the tests are skipped with the reason, unless
+``CI`` or ``COURSE_REQUIRE_BROWSER`` is set: then they fail with a message
+saying what to install. ``COURSE_CHROMIUM`` names the browser binary.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.browser
+
+os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+
+#: Seconds allowed for JupyterLab to answer, the kernel to run all cells, one widget update.
+SERVER_TIMEOUT = 60
+RUN_TIMEOUT = 120
+UPDATE_TIMEOUT = 15
+
+# --- the notebook -----------------------------------------------------------------------------------
+
+SETUP_CELL = """\
+import numpy as np
+from course_lib import widgets
+rows, columns = np.mgrid[0:64, 0:64] / 63.0
+gradient = (0.2 + 0.6 * columns).astype(np.float32)
+checker = (0.25 + 0.5 * ((np.floor(rows * 8) + np.floor(columns * 8)) % 2)).astype(np.float32)
+print("setup ok")
+"""
+
+CELLS = {
+    "swipe": "widgets.SwipeComparison(np.zeros((64, 64), np.float32), np.ones((64, 64), np.float32), "
+             "display_width=256)",
+    "explorer": "widgets.ParameterExplorer(lambda image, gain: np.clip(image * gain, 0, 1), gradient, "
+                "{'gain': (0.0, 2.0, 0.1, 1.0)}, reference=gradient, display_width=256)",
+    "sigma": "widgets.NoiseLevelExplorer(checker, {'identity': lambda noisy, sigma: noisy}, "
+             "sigma_range=(5, 75, 5, 25), display_width=256)",
+    "painter": "painter = widgets.MaskPainter(gradient, lambda damaged, hole: np.where(hole, 1.0, damaged), "
+               "brush=6, display_width=256)\npainter",
+}
+#: Cell index of each widget in the notebook (cell 0 is the set-up).
+CELL_INDEX = {name: index + 1 for index, name in enumerate(CELLS)}
+
+
+def write_notebook(path) -> None:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(SETUP_CELL)] + [nbformat.v4.new_code_cell(s) for s in CELLS.values()]
+    nbformat.write(notebook, str(path))
+
+
+# --- finding the browser ----------------------------------------------------------------------------
+
+
+def _missing(message: str):
+    """Fail in CI (or when asked to), skip with the reason elsewhere."""
+    if os.environ.get("CI") or os.environ.get("COURSE_REQUIRE_BROWSER"):
+        pytest.fail(f"browser test cannot run: {message}", pytrace=False)
+    pytest.skip(f"browser test cannot run: {message} (set COURSE_REQUIRE_BROWSER=1 to make this a failure)")
+
+
+def find_chromium() -> str | None:
+    explicit = os.environ.get("COURSE_CHROMIUM")
+    if explicit:
+        return explicit if os.access(explicit, os.X_OK) else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+# --- the server -------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Lab:
+    def __init__(self, root, port, token, process, log_path):
+        self.root, self.port, self.token, self.process, self.log_path = root, port, token, process, log_path
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}?token={self.token}"
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    write_notebook(root / "widgets.ipynb")
+    home = tmp_path_factory.mktemp("lab_home")
+    port, token = free_port(), secrets.token_hex(16)
+    env = dict(os.environ,
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTER_CONFIG_DIR=str(home / "config"),
+               MPLBACKEND="Agg")
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = home / "jupyterlab.log"
+    log = open(log_path, "wb")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    server = Lab(root, port, token, process, log_path)
+    try:
+        deadline = time.monotonic() + SERVER_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {process.returncode}:\n{server.log()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(server.url("api/status"), timeout=2) as response:
+                    json.load(response)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer in {SERVER_TIMEOUT} s:\n{server.log()}", pytrace=False)
+                time.sleep(0.25)
+        print(f"\nJupyterLab up on port {port} in {time.perf_counter() - started:.1f} s")
+        yield server
+    finally:
+        # the server's own process group (start_new_session): the server and its kernels
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+        log.close()
+
+
+# --- the browser ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is not installed (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 pip install playwright)")
+    executable = find_chromium()
+    if executable is None:
+        _missing("no Chromium found (apt-get install chromium, or set COURSE_CHROMIUM to the binary)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True,
+                                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def notebook(lab, browser):
+    """The notebook open in JupyterLab, all cells run, every widget's picture shown."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    console_errors = []
+    page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    started = time.perf_counter()
+    page.goto(lab.url("lab/tree/widgets.ipynb"))
+    page.wait_for_function("window.jupyterapp !== undefined", timeout=SERVER_TIMEOUT * 1000)
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SERVER_TIMEOUT * 1000)
+    # the kernel must be idle before "run all", or the cells queue behind its start-up
+    page.wait_for_function(
+        """() => { const panel = window.jupyterapp.shell.currentWidget;
+                   const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                                  && panel.sessionContext.session.kernel;
+                   return kernel && kernel.status === 'idle'; }""",
+        timeout=SERVER_TIMEOUT * 1000)
+    opened = time.perf_counter()
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    try:
+        # every cell has an execution count once the kernel has run it
+        page.wait_for_function(
+            f"""() => {{ const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell .jp-InputPrompt')];
+                        return prompts.length === {len(CELLS) + 1}
+                               && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }}""",
+            timeout=RUN_TIMEOUT * 1000)
+        ran = time.perf_counter()
+        cells = page.locator(".jp-NotebookPanel .jp-Cell")
+        for name, index in CELL_INDEX.items():
+            output = cells.nth(index).locator(".jp-OutputArea-output")
+            picture = output.locator("img").first
+            try:
+                picture.wait_for(state="visible", timeout=UPDATE_TIMEOUT * 1000)
+            except Exception:
+                text = output.all_inner_texts() if output.count() else []
+                pytest.fail(_diagnose(name, " | ".join(text), console_errors), pytrace=False)
+        check_page_healthy(page, console_errors)
+    except BaseException:
+        page.screenshot(path=str(lab.root / "failure.png"), full_page=True)
+        raise
+    print(f"notebook open (kernel idle) in {opened - started:.1f} s; all cells ran in {ran - opened:.1f} s; "
+          f"widgets shown {time.perf_counter() - ran:.1f} s later")
+    yield page, console_errors
+    context.close()
+
+
+def _diagnose(name: str, output_text: str, console_errors) -> str:
+    """A message for a widget whose picture never appeared."""
+    if "Error displaying widget" in output_text:
+        reason = "'Error displaying widget' (a front-end error; see the console errors)"
+    elif "Box(children=" in output_text or "Comparison" in output_text or "Painter object" in output_text:
+        reason = ("the widget was shown as its plain-text repr: the front-end extension is missing "
+                  "(jupyterlab_widgets / ipyevents not installed in the server's environment?)")
+    elif "Traceback" in output_text or "Error" in output_text:
+        reason = "the cell raised"
+    else:
+        reason = "no picture appeared"
+    return (f"widget {name!r}: {reason}.\ncell output: {output_text[:2000]!r}\n"
+            f"browser console errors: {console_errors[-10:]!r}")
+
+
+def check_page_healthy(page, console_errors) -> None:
+    body = page.locator(".jp-NotebookPanel").inner_text()
+    assert "Error displaying widget" not in body, f"'Error displaying widget' on the page; console: {console_errors[-10:]}"
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
+    assert not tracebacks, f"error output in the notebook: {tracebacks}"
+    widget_errors = [text for text in console_errors if "widget" in text.lower() or "Could not" in text]
+    assert not widget_errors, f"widget errors in the browser console: {widget_errors}"
+
+
+# --- pixels -----------------------------------------------------------------------------------------
+
+
+def pixels(locator) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(np.int16)
+
+
+def wait_for_change(locator, before: np.ndarray, what: str) -> tuple[np.ndarray, float]:
+    """Screenshot `locator` until it differs from `before`; return it and the fraction of changed pixels."""
+    started = time.monotonic()
+    while True:
+        after = pixels(locator)
+        if after.shape != before.shape:
+            return after, 1.0
+        changed = float(np.mean(np.any(np.abs(after - before) > 8, axis=-1)))
+        if changed > 0.001:
+            print(f"{what}: {changed:.1%} of the pixels changed after {time.monotonic() - started:.2f} s")
+            return after, changed
+        if time.monotonic() - started > UPDATE_TIMEOUT:
+            pytest.fail(f"{what}: the picture did not change in {UPDATE_TIMEOUT} s", pytrace=False)
+        time.sleep(0.2)
+
+
+def cell(page, name):
+    return page.locator(".jp-NotebookPanel .jp-Cell").nth(CELL_INDEX[name])
+
+
+def move_slider(page, slider, presses: int, key: str = "ArrowRight") -> None:
+    """Focus the slider's handle (ipywidgets 8: noUiSlider) and press `key`."""
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(presses):
+        page.keyboard.press(key)
+
+
+# --- the tests --------------------------------------------------------------------------------------
+
+
+def test_swipe_comparison_slider_moves_the_divider(notebook):
+    page, console_errors = notebook
+    widget = cell(page, "swipe")
+    picture = widget.locator(".jp-OutputArea-output img").first
+    before = pixels(picture)
+    # position 0.5: left half black (before = zeros), right half white (after = ones)
+    move_slider(page, widget.locator(".widget-slider").first, 20)  # 0.50 -> 0.70
+    after, changed = wait_for_change(picture, before, "swipe")
+    assert 0.1 < changed < 0.35, f"the divider should move by about 20% of the width; {changed:.1%} changed"
+    assert "0.70" in widget.locator(".widget-readout").first.inner_text()
+    check_page_healthy(page, console_errors)
+
+
+def test_parameter_explorer_slider_reruns_the_function(notebook):
+    page, console_errors = notebook
+    widget = cell(page, "explorer")
+    picture = widget.locator(".jp-OutputArea-output img").first
+    before = pixels(picture)
+    readout_before = widget.locator(".widget-html").first.inner_text()
+    move_slider(page, widget.locator(".widget-slider").first, 5)  # gain 1.0 -> 1.5
+    after, changed = wait_for_change(picture, before, "parameter explorer")
+    # only the result (right panel) changes, and it gets brighter
+    width = after.shape[1]
+    assert np.abs(after[:, : width // 3] - before[:, : width // 3]).max() <= 8, "the input panel changed"
+    assert after[:, width // 2 :].mean() > before[:, width // 2 :].mean() + 5
+    assert "gain = 1.5" in widget.locator(".widget-html").first.inner_text(), readout_before
+    check_page_healthy(page, console_errors)
+
+
+def test_noise_level_explorer_sigma_slider(notebook):
+    page, console_errors = notebook
+    widget = cell(page, "sigma")
+    picture = widget.locator(".jp-OutputArea-output img").first
+    before = pixels(picture)
+    move_slider(page, widget.locator(".widget-slider").first, 4)  # sigma 25 -> 45 (continuous_update off)
+    after, changed = wait_for_change(picture, before, "sigma slider")
+    assert "sigma = 45" in widget.locator(".widget-html").first.inner_text()
+    check_page_healthy(page, console_errors)
+
+
+def test_mask_painter_paints_with_the_mouse_and_fills(notebook):
+    page, console_errors = notebook
+    widget = cell(page, "painter")
+    pictures = widget.locator(".jp-OutputArea-output img")
+    canvas, result = pictures.nth(0), pictures.nth(1)
+    canvas.scroll_into_view_if_needed()
+    before = pixels(canvas)
+    box = canvas.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.2, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(box["x"] + box["width"] * (0.2 + 0.06 * step), y)
+        time.sleep(0.05)  # ipyevents throttles mouse moves to one per 40 ms
+    page.mouse.up()
+    after, changed = wait_for_change(canvas, before, "mask painter canvas")
+    red = (after[..., 0] > after[..., 1] + 60) & (after[..., 0] > after[..., 2] + 60)
+    assert red.mean() > 0.05, f"the painted hole should be tinted red; {red.mean():.1%} of the canvas is"
+    result_before = pixels(result)
+    widget.get_by_role("button", name="Fill").click()
+    result_after, _ = wait_for_change(result, result_before, "mask painter fill")
+    assert "PSNR in the hole" in widget.locator(".widget-html").all_inner_texts().__str__()
+    check_page_healthy(page, console_errors)
