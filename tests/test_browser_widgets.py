@@ -291,11 +291,25 @@ def wait_for_change(locator, before: np.ndarray, what: str) -> tuple[np.ndarray,
             return after, 1.0
         changed = float(np.mean(np.any(np.abs(after - before) > 8, axis=-1)))
         if changed > 0.001:
+            _save(what, before, after)
             print(f"{what}: {changed:.1%} of the pixels changed after {time.monotonic() - started:.2f} s")
             return after, changed
         if time.monotonic() - started > UPDATE_TIMEOUT:
             pytest.fail(f"{what}: the picture did not change in {UPDATE_TIMEOUT} s", pytrace=False)
         time.sleep(0.2)
+
+
+def _save(what: str, before: np.ndarray, after: np.ndarray) -> None:
+    """With COURSE_BROWSER_ARTIFACTS=dir, keep the two screenshots of each check there."""
+    directory = os.environ.get("COURSE_BROWSER_ARTIFACTS")
+    if not directory:
+        return
+    from PIL import Image
+
+    os.makedirs(directory, exist_ok=True)
+    stem = what.replace(" ", "_")
+    for label, array in (("before", before), ("after", after)):
+        Image.fromarray(array.astype(np.uint8)).save(os.path.join(directory, f"{stem}_{label}.png"))
 
 
 def cell(page, name):
