@@ -25,6 +25,7 @@ saying what to install. ``COURSE_CHROMIUM`` names the browser binary.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -127,11 +128,18 @@ class Lab:
             return ""
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab")
-    write_notebook(root / "widgets.ipynb")
-    home = tmp_path_factory.mktemp("lab_home")
+@contextlib.contextmanager
+def start_lab(root, home, disabled_extensions=()):
+    """JupyterLab on a free loopback port with a token, rooted at `root`; killed (with its kernels) on exit.
+
+    `disabled_extensions` are front-end extensions turned off (through a private
+    ``labconfig/page_config.json``), to check that the test notices their absence.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    if disabled_extensions:
+        (home / "config" / "labconfig").mkdir(parents=True, exist_ok=True)
+        (home / "config" / "labconfig" / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {name: True for name in disabled_extensions}}))
     port, token = free_port(), secrets.token_hex(16)
     env = dict(os.environ,
                JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -179,6 +187,14 @@ def lab(tmp_path_factory):
         log.close()
 
 
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    write_notebook(root / "widgets.ipynb")
+    with start_lab(root, tmp_path_factory.mktemp("lab_home")) as server:
+        yield server
+
+
 # --- the browser ------------------------------------------------------------------------------------
 
 
@@ -194,22 +210,25 @@ def browser():
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, headless=True,
                                               args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        # (Browser's repr shows Playwright's default path; the binary running is `executable`)
+        print(f"\nbrowser: {executable}, Chromium {launched.version}")
         try:
             yield launched
         finally:
             launched.close()
 
 
-@pytest.fixture(scope="module")
-def notebook(lab, browser):
-    """The notebook open in JupyterLab, all cells run, every widget's picture shown."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_and_run(lab, context, name: str, widget_cells: dict, check: bool = True):
+    """Open notebook `name`, run all cells, wait for the pictures of `widget_cells` ({widget: cell index}).
+
+    Returns ``(page, console_errors)``; fails with a diagnosis when a widget does not show.
+    """
     page = context.new_page()
     console_errors = []
     page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     started = time.perf_counter()
-    page.goto(lab.url("lab/tree/widgets.ipynb"))
+    page.goto(lab.url(f"lab/tree/{name}"))
     page.wait_for_function("window.jupyterapp !== undefined", timeout=SERVER_TIMEOUT * 1000)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SERVER_TIMEOUT * 1000)
     # the kernel must be idle before "run all", or the cells queue behind its start-up
@@ -225,33 +244,48 @@ def notebook(lab, browser):
         # every cell has an execution count once the kernel has run it
         page.wait_for_function(
             f"""() => {{ const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell .jp-InputPrompt')];
-                        return prompts.length === {len(CELLS) + 1}
+                        return prompts.length > 0
                                && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }}""",
             timeout=RUN_TIMEOUT * 1000)
         ran = time.perf_counter()
         cells = page.locator(".jp-NotebookPanel .jp-Cell")
-        for name, index in CELL_INDEX.items():
+        for widget, index in widget_cells.items():
             output = cells.nth(index).locator(".jp-OutputArea-output")
             picture = output.locator("img").first
-            try:
-                picture.wait_for(state="visible", timeout=UPDATE_TIMEOUT * 1000)
-            except Exception:
-                text = output.all_inner_texts() if output.count() else []
-                pytest.fail(_diagnose(name, " | ".join(text), console_errors), pytrace=False)
-        check_page_healthy(page, console_errors)
+            deadline = time.monotonic() + UPDATE_TIMEOUT
+            while not picture.is_visible():
+                text = " | ".join(output.all_inner_texts()) if output.count() else ""
+                # a text repr or an error view will not turn into a picture: fail now, not at the timeout
+                if time.monotonic() > deadline or any(sign in text for sign in (
+                        "Box(children=", "Error displaying widget", "Click to show javascript error")):
+                    pytest.fail(_diagnose(widget, text, console_errors), pytrace=False)
+                time.sleep(0.2)
+        if check:
+            check_page_healthy(page, console_errors)
     except BaseException:
-        page.screenshot(path=str(lab.root / "failure.png"), full_page=True)
+        page.screenshot(path=str(lab.root / f"failure-{name}.png"), full_page=True)
         raise
     print(f"notebook open (kernel idle) in {opened - started:.1f} s; all cells ran in {ran - opened:.1f} s; "
           f"widgets shown {time.perf_counter() - ran:.1f} s later")
-    yield page, console_errors
-    context.close()
+    return page, console_errors
+
+
+@pytest.fixture(scope="module")
+def notebook(lab, browser):
+    """The widgets notebook open in JupyterLab, all cells run, every widget's picture shown."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        yield open_and_run(lab, context, "widgets.ipynb", CELL_INDEX)
+    finally:
+        context.close()
 
 
 def _diagnose(name: str, output_text: str, console_errors) -> str:
     """A message for a widget whose picture never appeared."""
     if "Error displaying widget" in output_text:
-        reason = "'Error displaying widget' (a front-end error; see the console errors)"
+        reason = "'Error displaying widget' (the model is unknown to the front end; see the console errors)"
+    elif "Click to show javascript error" in output_text:
+        reason = "the widget's view could not be created (its JavaScript failed; see the console errors)"
     elif "Box(children=" in output_text or "Comparison" in output_text or "Painter object" in output_text:
         reason = ("the widget was shown as its plain-text repr: the front-end extension is missing "
                   "(jupyterlab_widgets / ipyevents not installed in the server's environment?)")
@@ -264,8 +298,19 @@ def _diagnose(name: str, output_text: str, console_errors) -> str:
 
 
 def check_page_healthy(page, console_errors) -> None:
+    """No widget error on the page, no traceback in an output, no widget error in the browser console.
+
+    ipywidgets 8 in JupyterLab shows two kinds of broken widget: "Error displaying
+    widget: model not found" (the output names a model the kernel does not have, e.g.
+    a saved output after a restart) and, when the view cannot be created (its
+    JavaScript module is missing or throws), an icon with "Click to show javascript
+    error." in a ``.jupyter-widgets-error-widget``; both are checked.
+    """
     body = page.locator(".jp-NotebookPanel").inner_text()
     assert "Error displaying widget" not in body, f"'Error displaying widget' on the page; console: {console_errors[-10:]}"
+    broken_views = page.locator(".jupyter-widgets-error-widget").count()
+    assert not broken_views, (f"{broken_views} widget view(s) could not be created (ipywidgets' error widget, "
+                              f"'Click to show javascript error.'); console: {console_errors[-10:]}")
     errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
     tracebacks = [text for text in errors.all_inner_texts() if "Traceback" in text or "Error" in text]
     assert not tracebacks, f"error output in the notebook: {tracebacks}"
@@ -326,6 +371,63 @@ def move_slider(page, slider, presses: int, key: str = "ArrowRight") -> None:
 
 
 # --- the tests --------------------------------------------------------------------------------------
+
+
+# The two checks of the checks come first, so that they have stopped their own server before the
+# module's server (the `lab` fixture) starts: one JupyterLab at a time.
+
+BROKEN_WIDGET_CELL = """\
+import ipywidgets, traitlets
+class Broken(ipywidgets.DOMWidget):
+    _view_name = traitlets.Unicode("NoSuchView").tag(sync=True)
+    _view_module = traitlets.Unicode("no-such-widget-module").tag(sync=True)
+    _view_module_version = traitlets.Unicode("1.0.0").tag(sync=True)
+Broken()
+"""
+
+
+def _small_notebook(path, cells) -> None:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nbformat.write(notebook, str(path))
+
+
+def test_the_check_notices_a_missing_widget_extension(browser, tmp_path):
+    """With the widget manager's front-end extension off, the test must fail and say why."""
+    (tmp_path / "root").mkdir()
+    _small_notebook(tmp_path / "root" / "swipe.ipynb", [SETUP_CELL, CELLS["swipe"]])
+    with start_lab(tmp_path / "root", tmp_path / "home",
+                   disabled_extensions=["@jupyter-widgets/jupyterlab-manager"]) as server:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            with pytest.raises(pytest.fail.Exception, match="front-end extension is missing"):
+                open_and_run(server, context, "swipe.ipynb", {"swipe": 1})
+        finally:
+            context.close()
+
+
+def test_the_check_notices_a_broken_widget_view(browser, tmp_path):
+    """A widget whose front-end module does not exist shows ipywidgets' error view; the check sees it.
+
+    (In JupyterLab 4 with ipywidgets 8 this is an icon and "Click to show javascript
+    error.", not the text "Error displaying widget", which is checked as well.)
+    """
+    (tmp_path / "root").mkdir()
+    _small_notebook(tmp_path / "root" / "broken.ipynb", [BROKEN_WIDGET_CELL])
+    with start_lab(tmp_path / "root", tmp_path / "home") as server:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page, console_errors = open_and_run(server, context, "broken.ipynb", {}, check=False)
+            # the error view appears once the module load fails
+            page.locator(".jupyter-widgets-error-widget").first.wait_for(timeout=UPDATE_TIMEOUT * 1000)
+            with pytest.raises(AssertionError, match="could not be created"):
+                check_page_healthy(page, console_errors)
+            assert any("no-such-widget-module" in text for text in console_errors), console_errors
+        finally:
+            context.close()
 
 
 def test_swipe_comparison_slider_moves_the_divider(notebook):
