@@ -440,6 +440,17 @@ def test_swipe_comparison_slider_moves_the_divider(notebook):
     after, changed = wait_for_change(picture, before, "swipe")
     assert 0.1 < changed < 0.35, f"the divider should move by about 20% of the width; {changed:.1%} changed"
     assert "0.70" in widget.locator(".widget-readout").first.inner_text()
+    # and with the mouse: drag the handle to the left end of the track (position 0: all `after`, white)
+    handle = widget.locator(".widget-slider").first.locator(".noUi-handle").first
+    track = widget.locator(".widget-slider").first.locator(".noUi-target").first.bounding_box()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(track["x"] - 20, box["y"] + box["height"] / 2, steps=10)
+    page.mouse.up()
+    dragged, changed = wait_for_change(picture, after, "swipe (mouse drag)")
+    assert "0.00" in widget.locator(".widget-readout").first.inner_text()
+    assert dragged.mean() > 240, "at position 0 the frame is all `after` (white)"
     check_page_healthy(page, console_errors)
 
 
