@@ -239,13 +239,17 @@ def open_and_run(lab, context, name: str, widget_cells: dict, check: bool = True
                    return kernel && kernel.status === 'idle'; }""",
         timeout=SERVER_TIMEOUT * 1000)
     opened = time.perf_counter()
+    # saved notebooks come with execution counts: clear them, so that "every code cell has a count" means
+    # "every code cell has run" (read from the cell models, not the DOM: JupyterLab 4 may not attach
+    # the DOM of cells outside the viewport, and markdown cells have empty prompts)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
     try:
-        # every cell has an execution count once the kernel has run it
         page.wait_for_function(
-            f"""() => {{ const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-Cell .jp-InputPrompt')];
-                        return prompts.length > 0
-                               && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }}""",
+            """() => { const panel = window.jupyterapp.shell.currentWidget;
+                       const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+                       return cells.length > 0 && cells.every(cell => cell.model.executionCount !== null
+                                                              && cell.model.executionState !== 'running'); }""",
             timeout=RUN_TIMEOUT * 1000)
         ran = time.perf_counter()
         cells = page.locator(".jp-NotebookPanel .jp-Cell")
