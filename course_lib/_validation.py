@@ -14,6 +14,7 @@ import numpy as np
 
 __all__ = [
     "check_image",
+    "check_float_array",
     "check_same_shape",
     "check_mask",
     "check_kernel",
@@ -142,6 +143,56 @@ def check_image(
                 f"{name} has values in [{low:.4g}, {high:.4g}]; expected values in [0, 1] "
                 "(clip with np.clip(image, 0, 1) or rescale it)"
             )
+    return array
+
+
+def check_float_array(
+    values,
+    name: str,
+    *,
+    min_ndim: int = 1,
+    max_ndim: int | None = None,
+    integer_hint: str = "convert with course_lib.data.to_float",
+    allow_integer: bool = False,
+) -> np.ndarray:
+    """Validate a non-empty array of finite floating-point numbers of any layout.
+
+    For arrays that are not one image (sequences of frames, batches of patches), where
+    :func:`check_image`'s shape rules do not apply. No range is imposed.
+
+    Parameters
+    ----------
+    values : array_like
+    name : str
+        The argument's name, used in error messages.
+    min_ndim, max_ndim : int
+        The accepted numbers of dimensions (``max_ndim=None``: no upper limit).
+    integer_hint : str
+        How to convert, said when the array holds integers.
+    allow_integer : bool
+        Accept integers too (offsets, shifts), returned as they are.
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as given (float16, float32 or float64 are kept).
+    """
+    if values is None:
+        raise TypeError(f"{name} is None; expected a NumPy array of floats")
+    array = np.asarray(values)
+    if array.dtype == object or array.dtype == bool or not (
+            np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{name} has dtype {array.dtype}; expected {'numbers' if allow_integer else 'floating-point numbers'}")
+    if np.issubdtype(array.dtype, np.integer) and not allow_integer:
+        raise ValueError(f"{name} has integer dtype {array.dtype}; expected floats in [0, 1] ({integer_hint})")
+    if array.ndim < min_ndim or (max_ndim is not None and array.ndim > max_ndim):
+        wanted = f"{min_ndim}" if max_ndim == min_ndim else (
+            f"at least {min_ndim}" if max_ndim is None else f"{min_ndim} to {max_ndim}")
+        raise ValueError(f"{name} must have {wanted} dimensions; got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape})")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} contains NaN or infinite values; expected finite numbers")
     return array
 
 

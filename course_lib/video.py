@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ._validation import check_image, check_integer, check_positive, make_rng
+from ._validation import check_float_array, check_image, check_integer, check_positive, make_rng
 
 __all__ = [
     "SyntheticSequence",
@@ -53,46 +53,27 @@ __all__ = [
 
 def _check_frames(frames, name: str = "frames", *, min_frames: int = 1) -> np.ndarray:
     """A gray sequence ``(T, H, W)`` of finite floats, as float32 or float64."""
-    if frames is None:
-        raise TypeError(f"{name} is None; expected a NumPy array of shape (frames, H, W)")
-    array = np.asarray(frames)
-    if array.dtype == object or array.dtype == bool or not (
-            np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ValueError(f"{name} has dtype {array.dtype}; expected a floating-point sequence of frames")
-    if np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} has integer dtype {array.dtype}; expected floats in [0, 1] "
-                         "(convert with frames.astype(np.float32) / 255)")
-    if array.ndim != 3:
-        hint = " (a single image: stack frames with np.stack([...]))" if array.ndim == 2 else ""
-        raise ValueError(f"{name} must be a gray sequence of shape (frames, H, W); got shape {array.shape}{hint}")
+    if frames is not None and np.ndim(frames) == 2:
+        raise ValueError(f"{name} must be a gray sequence of shape (frames, H, W); got shape {np.shape(frames)} "
+                         "(a single image: stack frames with np.stack([...]))")
+    array = check_float_array(frames, name, min_ndim=3, max_ndim=3,
+                              integer_hint="convert with frames.astype(np.float32) / 255")
     if array.shape[0] < min_frames:
         raise ValueError(f"{name} must hold at least {min_frames} frames; got {array.shape[0]}")
-    if min(array.shape[1:]) < 1:
-        raise ValueError(f"{name} is empty (shape {array.shape})")
-    if array.dtype not in (np.float32, np.float64):
-        array = array.astype(np.float32)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values; expected finite numbers")
-    return array
+    return array if array.dtype in (np.float32, np.float64) else array.astype(np.float32)
 
 
 def _check_shifts(shifts, count: int | None, name: str = "shifts") -> np.ndarray:
     """Shifts ``(T, 2)`` of finite numbers, as float64; `count` frames if given."""
     if shifts is None:
         raise TypeError(f"{name} is None; expected an array of shape (frames, 2)")
-    array = np.asarray(shifts)
-    if array.dtype == object or array.dtype == bool or not (
-            np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ValueError(f"{name} has dtype {array.dtype}; expected numbers")
+    array = check_float_array(shifts, name, allow_integer=True)
     if array.ndim != 2 or array.shape[1] != 2:
         raise ValueError(f"{name} must have shape (frames, 2), one (rows, columns) pair per frame; "
                          f"got shape {array.shape}")
     if count is not None and array.shape[0] != count:
         raise ValueError(f"{name} must hold one (rows, columns) pair per frame, {count}; got {array.shape[0]}")
-    array = array.astype(np.float64)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return array
+    return array.astype(np.float64)
 
 
 def _check_reference(reference, count: int) -> int:

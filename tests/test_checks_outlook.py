@@ -7,7 +7,7 @@ from course_lib import checks, models
 from course_lib.checks import outlook
 from course_lib.training import self_supervised
 
-KEYS = ["blind_spot_replace", "masked_mse", "quantize_int8", "stack_receptive_field"]
+KEYS = ["blind_spot_replace", "masked_mse", "quantize_int8"]
 
 
 def not_attempted(*args, **kwargs):
@@ -215,57 +215,6 @@ def test_quantize_int8_typical_mistakes_are_explained(answer, words):
     feedback = _feedback("quantize_int8", answer)
     assert not feedback.passed
     assert words.lower() in feedback.message.lower()
-
-
-# --- stack_receptive_field ----------------------------------------------------------------------
-
-
-def field_right(kernel_sizes, strides):
-    field, jump = 1, 1
-    for kernel_size, stride in zip(kernel_sizes, strides):
-        field += (kernel_size - 1) * jump
-        jump *= stride
-    return field
-
-
-def field_no_strides(kernel_sizes, strides):
-    return 1 + sum(k - 1 for k in kernel_sizes)
-
-
-def field_own_stride(kernel_sizes, strides):
-    field, jump = 1, 1
-    for kernel_size, stride in zip(kernel_sizes, strides):
-        jump *= stride
-        field += (kernel_size - 1) * jump
-    return field
-
-
-def field_off_by_one(kernel_sizes, strides):
-    return field_right(kernel_sizes, strides) - 1
-
-
-def field_sum(kernel_sizes, strides):
-    return sum(kernel_sizes)
-
-
-def test_stack_receptive_field_correct_answer_passes():
-    assert _feedback("stack_receptive_field", field_right).passed
-
-
-def test_stack_receptive_field_agrees_with_the_library_on_dncnn():
-    assert field_right([3] * 17, [1] * 17) == models.receptive_field(models.dncnn(depth=17, width=4)) == 35
-
-
-@pytest.mark.parametrize("answer, words", [
-    (field_no_strides, "ignored the strides"),
-    (field_own_stride, "own stride"),
-    (field_off_by_one, "off by one"),
-    (field_sum, "k - 1 pixels"),
-])
-def test_stack_receptive_field_typical_mistakes_are_explained(answer, words):
-    feedback = _feedback("stack_receptive_field", answer)
-    assert feedback.status == checks.WRONG_VALUES
-    assert words in feedback.message.lower() or words in feedback.message
 
 
 def test_the_module_exports_its_checks():

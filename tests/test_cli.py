@@ -94,3 +94,19 @@ def test_execute_notebooks_saves_outputs_and_refuses_failures(tmp_path):
     assert result.returncode == 1 and "ZeroDivisionError" in result.stderr
     assert (tmp_path / "bad.ipynb").read_text() == before
     assert _run("execute-notebooks", str(tmp_path / "missing.ipynb")).returncode == 2
+
+
+def test_load_test_images_gives_the_test_split_or_a_clipped_folder(tmp_path):
+    import numpy as np
+
+    from course_lib import data
+    from course_lib.commands.common import load_test_images
+
+    gray = load_test_images(gray=True)
+    assert list(gray) == list(data.load_split("test"))
+    assert all(image.ndim == 2 for image in gray.values())
+    assert load_test_images()["astronaut"].shape[-1] == 3
+    np.save(tmp_path / "overshoot.npy", np.array([[-0.5, 0.25], [0.75, 1.5]], dtype=np.float32))
+    folder = load_test_images(tmp_path, gray=True)
+    assert list(folder) == ["overshoot"]
+    np.testing.assert_allclose(folder["overshoot"], [[0.0, 0.25], [0.75, 1.0]])

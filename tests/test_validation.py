@@ -84,3 +84,30 @@ def test_make_rng_is_repeatable():
         validation.make_rng(1.5)
     with pytest.raises(ValueError, match="seed must be non-negative"):
         validation.make_rng(-1)
+
+
+def test_check_float_array_keeps_any_layout_and_float_dtype():
+    values = np.zeros((2, 3, 4, 1), np.float16)
+    assert validation.check_float_array(values, "patches") is not None
+    assert validation.check_float_array(values, "patches").dtype == np.float16
+    assert validation.check_float_array([0.5, -2.0], "values").tolist() == [0.5, -2.0]  # no range imposed
+
+
+@pytest.mark.parametrize(
+    "bad, options, error, pattern",
+    [
+        (None, {}, TypeError, "batch is None"),
+        (np.zeros((2, 2), np.uint8), {}, ValueError, r"batch has integer dtype uint8.*to_float"),
+        (np.zeros((2, 2), np.int32), {"integer_hint": "divide by 255"}, ValueError, "divide by 255"),
+        (np.zeros((2, 2), bool), {}, ValueError, "batch has dtype bool"),
+        (np.array([["a"]]), {}, ValueError, "batch has dtype <U1"),
+        (np.zeros((2, 2)), {"min_ndim": 3, "max_ndim": 3}, ValueError, r"batch must have 3 dimensions; got shape \(2, 2\)"),
+        (np.zeros((2,)), {"min_ndim": 2, "max_ndim": 4}, ValueError, "batch must have 2 to 4 dimensions"),
+        (np.zeros((2,)), {"min_ndim": 2}, ValueError, "batch must have at least 2 dimensions"),
+        (np.zeros((0, 3)), {}, ValueError, "batch is empty"),
+        (np.array([1.0, np.inf]), {}, ValueError, "batch contains NaN or infinite"),
+    ],
+)
+def test_check_float_array_names_the_argument(bad, options, error, pattern):
+    with pytest.raises(error, match=pattern):
+        validation.check_float_array(bad, "batch", **options)

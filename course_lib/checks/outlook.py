@@ -10,11 +10,11 @@
   pixels, the error of the *unmasked* pixels, and a root mean square;
 * ``quantize_int8``: symmetric per-tensor int8 quantization ``(round(w / s), s)`` with
   ``s = max|w| / 127``. Recognizes the scale from ``max(w)`` instead of ``max|w|``, 128 or
-  255 levels, truncation instead of rounding, and a float array instead of int8;
-* ``stack_receptive_field``: the theoretical receptive field of a stack of convolutions,
-  ``1 + sum (k_i - 1) * prod_{j < i} s_j``, checked against the same walk as
-  :func:`course_lib.models.receptive_field`. Recognizes strides ignored, each layer's own
-  stride multiplied in, the missing ``+ 1``, and a plain sum of the kernel sizes.
+  255 levels, truncation instead of rounding, and a float array instead of int8.
+
+The receptive field of a stack of convolutions is notebook 04's exercise
+(``receptive_field`` in :mod:`course_lib.checks.cnn`); notebook 10 uses the library's
+:func:`course_lib.models.receptive_field` instead of asking for it again.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 
 from ._framework import Case, Exercise, check, register, usual_problem
 
-__all__ = ["check_blind_spot_replace", "check_masked_mse", "check_quantize_int8", "check_stack_receptive_field"]
+__all__ = ["check_blind_spot_replace", "check_masked_mse", "check_quantize_int8"]
 
 NOTEBOOK = "10_outlook"
 
@@ -290,77 +290,3 @@ register(Exercise(
 def check_quantize_int8(learner_function):
     """Check ``quantize_int8(weights)`` -> ``(int8 array, scale)`` with ``scale = max|w| / 127``."""
     return check("quantize_int8", learner_function)
-
-
-# --------------------------------------------------------------------------------------
-# stack_receptive_field
-# --------------------------------------------------------------------------------------
-
-
-def _stack_receptive_field_reference(kernel_sizes, strides):
-    field, jump = 1, 1
-    for kernel_size, stride in zip(kernel_sizes, strides):
-        field += (kernel_size - 1) * jump
-        jump *= stride
-    return field
-
-
-def _stack_receptive_field_cases():
-    return [
-        Case(([3] * 17, [1] * 17), label="17 convolutions 3x3, stride 1 (DnCNN-S)"),
-        Case(([5], [1]), label="one 5x5 convolution"),
-        Case(([3, 3, 3], [2, 1, 1]), label="kernels [3, 3, 3], strides [2, 1, 1]"),
-        Case(([7, 3, 3, 3], [2, 2, 1, 1]), label="kernels [7, 3, 3, 3], strides [2, 2, 1, 1] (a ResNet-like stem)"),
-        Case(([3, 3, 3, 3], [2, 2, 2, 2]), label="kernels [3, 3, 3, 3], all strides 2"),
-    ]
-
-
-def _stack_receptive_field_compare(got, expected, case):
-    problem = usual_problem("stack_receptive_field", got, expected)
-    if problem is None:
-        return None
-    message = problem[0]
-    if np.ndim(got) != 0 or not np.isfinite(float(got)):
-        return message
-    kernel_sizes, strides = case.args
-    got = float(got)
-    no_strides = 1 + sum(k - 1 for k in kernel_sizes)
-    own_stride, jump = 1, 1
-    for kernel_size, stride in zip(kernel_sizes, strides):
-        jump *= stride
-        own_stride += (kernel_size - 1) * jump
-    if got == expected - 1:
-        return message + " Off by one: a single pixel already has a field of 1, so start from 1."
-    if got == no_strides and no_strides != expected:
-        return message + (" You ignored the strides: after a stride-2 layer, one step of the next layer's window is "
-                          "2 input pixels.")
-    if got == own_stride and own_stride != expected:
-        return message + (" A layer's own stride does not widen its own window; it spaces out the *next* layers' "
-                          "windows. Multiply the jump by the stride after adding the layer's (k - 1) * jump.")
-    if got == sum(kernel_sizes):
-        return message + " Stacking a k x k window adds k - 1 pixels to the field, not k."
-    return message + " Walk through the layers: field += (k - 1) * jump, then jump *= stride, starting from 1 and 1."
-
-
-register(Exercise(
-    key="stack_receptive_field",
-    notebook=NOTEBOOK,
-    function_name="stack_receptive_field",
-    reference=_stack_receptive_field_reference,
-    cases=_stack_receptive_field_cases,
-    hints=[
-        "One output pixel of a single k x k convolution sees k input pixels across. Each further k x k layer "
-        "(stride 1) adds k - 1: two 3x3 layers see 5, three see 7, d of them 2d + 1.",
-        "A stride s spreads the positions of the *following* layers s times further apart in the input, so keep a "
-        "'jump' (input pixels between neighbouring positions), starting at 1: a layer adds (k - 1) * jump, then "
-        "multiplies the jump by its stride.",
-        "`field, jump = 1, 1`; `for k, s in zip(kernel_sizes, strides): field += (k - 1) * jump; jump *= s`; "
-        "`return field`.",
-    ],
-    compare=_stack_receptive_field_compare,
-))
-
-
-def check_stack_receptive_field(learner_function):
-    """Check ``stack_receptive_field(kernel_sizes, strides)`` -> the side of the theoretical receptive field."""
-    return check("stack_receptive_field", learner_function)

@@ -125,6 +125,30 @@ def expand_inputs(inputs) -> list[Path]:
     return files
 
 
+def load_test_images(testset=None, *, gray: bool = False) -> dict:
+    """The clean images an ``evaluate`` command scores: the bundled test split, or a folder.
+
+    Parameters
+    ----------
+    testset : str or os.PathLike, optional
+        A folder of images (``--testset``); ``None`` means the bundled test split.
+    gray : bool
+        Convert colour images to gray (the denoising protocol) instead of keeping RGB.
+
+    Returns
+    -------
+    dict
+        ``{name: float image in [0, 1]}``; a folder's values are clipped into [0, 1].
+    """
+    from .. import data
+
+    if testset is None:
+        return data.load_split("test", gray=gray)
+    import numpy as np
+
+    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset, gray=gray).items()}
+
+
 def check_outputs_free(paths, force: bool) -> None:
     """Refuse, before any work, to replace existing outputs unless `force`; refuse colliding names."""
     paths = list(paths)

@@ -191,7 +191,7 @@ def run_restore_denoise(arguments) -> int:
 # evaluate denoise
 # --------------------------------------------------------------------------------------
 
-_METHOD_CHOICES = ("noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind")
+DENOISING_METHODS = ("noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind")
 
 
 def add_evaluate_denoise(commands) -> None:
@@ -203,7 +203,7 @@ def add_evaluate_denoise(commands) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
     parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS), help="noise levels")
-    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+    parser.add_argument("--methods", nargs="+", choices=DENOISING_METHODS, default=list(DENOISING_METHODS),
                         help="methods to compare (dncnn: the shipped model for each sigma)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras denoisers to include")
     parser.add_argument("--self-ensemble", action="store_true", help="also score the CNNs with self-ensemble")
@@ -211,15 +211,6 @@ def add_evaluate_denoise(commands) -> None:
     parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-denoise"), help="folder for the results")
     parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
     parser.set_defaults(handler=run_evaluate_denoise)
-
-
-def _test_images(testset) -> dict:
-    from .. import data
-
-    if testset is None:
-        return data.load_split("test", gray=True)
-    images = {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset, gray=True).items()}
-    return images
 
 
 def denoising_methods(names, sigma: float, *, extra_models=(), self_ensemble: bool = False) -> dict:
@@ -252,6 +243,7 @@ def run_evaluate_denoise(arguments) -> int:
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
+    from .common import load_test_images
 
     for sigma in arguments.sigma:
         if not 0 < sigma <= 255:
@@ -262,7 +254,7 @@ def run_evaluate_denoise(arguments) -> int:
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = _test_images(arguments.testset)
+    images = load_test_images(arguments.testset, gray=True)
     table = evaluation.ResultsTable()
     figures = []
     for sigma in arguments.sigma:

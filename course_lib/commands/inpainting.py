@@ -197,7 +197,7 @@ def run_restore_inpaint(arguments) -> int:
 # evaluate inpaint
 # --------------------------------------------------------------------------------------
 
-_METHOD_CHOICES = ("biharmonic", "shipped")
+INPAINTING_METHODS = ("biharmonic", "shipped")
 
 
 def add_evaluate_inpaint(commands) -> None:
@@ -209,7 +209,7 @@ def add_evaluate_inpaint(commands) -> None:
                     "figure.",
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of images (default: the bundled test split)")
-    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+    parser.add_argument("--methods", nargs="+", choices=INPAINTING_METHODS, default=list(INPAINTING_METHODS),
                         help="methods to compare (shipped: the course's model)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras inpainting models")
     parser.add_argument("--seed", type=int, default=0, help="seeds the holes")
@@ -218,14 +218,6 @@ def add_evaluate_inpaint(commands) -> None:
     parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-inpaint"), help="folder for the results")
     parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
     parser.set_defaults(handler=run_evaluate_inpaint)
-
-
-def _test_images(testset) -> dict:
-    from .. import data
-
-    if testset is None:
-        return data.load_split("test")
-    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset).items()}
 
 
 def inpainting_methods(names, *, extra_models=()) -> dict:
@@ -250,6 +242,7 @@ def run_evaluate_inpaint(arguments) -> int:
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
+    from .common import load_test_images
 
     results_files = [arguments.out / "inpaint.csv", arguments.out / "inpaint.json"]
     if any(path.exists() for path in results_files) and not arguments.force:
@@ -257,7 +250,7 @@ def run_evaluate_inpaint(arguments) -> int:
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = _test_images(arguments.testset)
+    images = load_test_images(arguments.testset)
     methods = inpainting_methods(arguments.methods, extra_models=arguments.model)
     table, outputs, holes = evaluation.evaluate_inpainting(
         methods, images, seed=arguments.seed, masks_per_image=arguments.masks_per_image, keep_outputs=True,

@@ -80,10 +80,8 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
     from .. import evaluation
     from ..models import SHIPPED_DENOISER_SIGMAS, load_shipped_denoiser, load_shipped_sr
     from ..scoreboard import Scoreboard
-    from .denoising import _METHOD_CHOICES as DENOISING_METHODS
-    from .denoising import _test_images as gray_test_images
-    from .denoising import denoising_methods
-    from .inpainting import _test_images as colour_test_images
+    from .common import load_test_images
+    from .denoising import DENOISING_METHODS, denoising_methods
     from .inpainting import inpainting_methods, load_inpainting_model
     from .super_resolution import sr_methods
 
@@ -97,7 +95,7 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
     if crop is not None:
         board.testset += f", central {crop}x{crop} crops (a quick look, not the protocol)"
     if "denoise" in tasks:
-        images = _central_crop(gray_test_images(testset), crop)
+        images = _central_crop(load_test_images(testset, gray=True), crop)
         for sigma in sigmas:
             methods = denoising_methods(DENOISING_METHODS, sigma)
             table = evaluation.evaluate_denoisers(methods, images, [sigma], progress=progress)
@@ -109,7 +107,7 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
         board.notes.append("denoise: gray images, Gaussian noise of the given sigma (8-bit scale), PSNR/SSIM over "
                            "the image")
     if "sr" in tasks:
-        images = _central_crop(colour_test_images(testset), crop)
+        images = _central_crop(load_test_images(testset), crop)
         methods = sr_methods(("nearest", "bilinear", "bicubic", "shipped"), list(scales))
         table = evaluation.evaluate_super_resolution(methods, images, list(scales), progress=progress)
         for scale in scales:
@@ -118,7 +116,7 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
                             parameters={"course model": load_shipped_sr(scale).count_params()})
         board.notes.append("super-resolution: bicubic downscaling, PSNR/SSIM on Y with a border of `scale` pixels")
     if "inpaint" in tasks:
-        images = _central_crop(colour_test_images(testset), crop)
+        images = _central_crop(load_test_images(testset), crop)
         table = evaluation.evaluate_inpainting(inpainting_methods(("biharmonic", "shipped")), images,
                                                masks_per_image=masks_per_image, progress=progress)
         board.add_table("inpainting", table, kinds={"course model": "learned"},

@@ -204,19 +204,12 @@ def sr_methods(names, scales, *, extra_models=()) -> dict:
     return methods
 
 
-def _high_resolution_images(testset) -> dict:
-    from .. import data
-
-    if testset is None:
-        return data.load_split("test")
-    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset).items()}
-
-
 def run_evaluate_sr(arguments) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
+    from .common import load_test_images
 
     results_files = [arguments.out / "sr.csv", arguments.out / "sr.json"]
     if any(path.exists() for path in results_files) and not arguments.force:
@@ -224,7 +217,7 @@ def run_evaluate_sr(arguments) -> int:
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = _high_resolution_images(arguments.testset)
+    images = load_test_images(arguments.testset)
     methods = sr_methods(arguments.methods, arguments.scale, extra_models=arguments.model)
     table, outputs = evaluation.evaluate_super_resolution(
         methods, images, arguments.scale, keep_outputs=True,

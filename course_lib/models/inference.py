@@ -16,7 +16,6 @@ after undoing each transform; it costs 8x the time and usually adds 0.1-0.2 dB.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -359,13 +358,16 @@ class Throughput:
 
 
 def measure_throughput(model, shape=(512, 512), *, tile_size: int = 256, repeats: int = 1) -> Throughput:
-    """Time :func:`apply_model` on a random image of `shape` (after one warm-up call)."""
+    """Time :func:`apply_model` on a random image of `shape` (after one warm-up call).
+
+    The timing loop is :func:`course_lib.models.deployment.measure_latency`'s; this adds the
+    tiled application and reports the total over `repeats` runs as a :class:`Throughput`.
+    """
+    from .deployment import measure_latency
+
     repeats = check_integer(repeats, "repeats", minimum=1)
     image = np.random.default_rng(0).random(shape, dtype=np.float32)
     apply_model(model, image[: min(64, shape[0]), : min(64, shape[1])], tile_size=tile_size)
-    started = time.perf_counter()
-    for _ in range(repeats):
-        apply_model(model, image, tile_size=tile_size)
-    seconds = time.perf_counter() - started
-    megapixels = repeats * shape[0] * shape[1] / 1e6
-    return Throughput(megapixels, seconds)
+    latency = measure_latency(lambda: apply_model(model, image, tile_size=tile_size), pixels=image.size,
+                              repeats=repeats, warmup=0)
+    return Throughput(repeats * image.size / 1e6, sum(latency.seconds))

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validation import check_choice, check_in_range, check_integer, check_positive, make_rng
+from .._validation import check_choice, check_float_array, check_in_range, check_integer, check_positive, make_rng
 
 __all__ = [
     "SELF_SUPERVISED_METHODS",
@@ -65,21 +65,7 @@ SELF_SUPERVISED_METHODS = ("supervised", "noise2noise", "noise2void")
 
 
 def _check_array(values, name: str, *, min_ndim: int = 2, max_ndim: int = 4) -> np.ndarray:
-    if values is None:
-        raise TypeError(f"{name} is None; expected a NumPy array")
-    array = np.asarray(values)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
-        raise ValueError(f"{name} has dtype {array.dtype}; expected floating-point numbers")
-    if np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} has integer dtype {array.dtype}; expected floats in [0, 1] "
-                         "(convert with course_lib.data.to_float)")
-    if not min_ndim <= array.ndim <= max_ndim:
-        raise ValueError(f"{name} must have {min_ndim} to {max_ndim} dimensions; got shape {array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} is empty (shape {array.shape})")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return array
+    return check_float_array(values, name, min_ndim=min_ndim, max_ndim=max_ndim)
 
 
 def noise2noise_pairs(clean, sigma: float, *, seed=None) -> tuple[np.ndarray, np.ndarray]:
