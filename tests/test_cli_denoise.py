@@ -219,3 +219,18 @@ def test_train_turns_on_the_fast_kernels_before_tensorflow_loads(tmp_path):
     assert record["training"]["invocations"][0]["machine"]["onednn"] is True  # what TensorFlow reports, not the request
     assert record["training"]["config"]["precision"] == "bfloat16"
     assert models.model_precision(models.load_model(out)) == "float32"
+
+
+def test_a_fine_tuned_model_carries_the_record_and_curves_of_its_start(tmp_path, inputs, monkeypatch):
+    monkeypatch.setenv(training.FAST_MODE_VARIABLE, "1")
+    common = ["--data", str(inputs), "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2",
+              "--patch-size", "16", "--depth", "3", "--width", "4", "--skip-test"]
+    start, tuned = tmp_path / "start.keras", tmp_path / "tuned.keras"
+    assert cli.main(["train", "dncnn", "--sigma", "25", "--out", str(start), *common]) == 0
+    assert cli.main(["train", "dncnn", "--sigma", "15", "--out", str(tuned), "--init-from", str(start), *common]) == 0
+    first = json.loads(start.with_suffix(".json").read_text())
+    carried = json.loads(tuned.with_suffix(".json").read_text())["training"]
+    assert carried["initial_weights"] == str(start)
+    assert carried["initial_weights_training"]["invocations"] == first["training"]["invocations"]
+    assert carried["initial_weights_training"]["history"] == first["history"]
+    assert carried["initial_weights_training"]["initial_weights_training"] is None

@@ -204,11 +204,14 @@ def _training_record_of(model_path) -> dict | None:
     if model_path is None:
         return None
     try:
-        training = read_provenance(model_path).get("training", {})
+        record = read_provenance(model_path)
     except (FileNotFoundError, ValueError):  # a model of your own, without a record
         return None
-    return {key: training.get(key) for key in ("invocations", "config", "initial_weights", "initial_weights_training",
-                                               "epochs", "seconds", "patch_megapixels_seen")}
+    training = record.get("training", {})
+    carried = {key: training.get(key) for key in ("invocations", "config", "initial_weights", "initial_weights_training",
+                                                  "epochs", "seconds", "patch_megapixels_seen")}
+    carried["history"] = record.get("history")  # the earlier run's curves, so they can be drawn end to end
+    return carried
 
 
 def _last_psnr(history: dict, *, validation: bool):
