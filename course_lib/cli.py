@@ -8,6 +8,7 @@ build-notebooks   write the exercise notebooks in notebooks/ from solutions/
 execute-notebooks run solution notebooks in place and save them with their outputs
 grade             run learners' notebooks; report each exercise as passed, failed or not attempted
 build-site        build the course website (static HTML pages of the solutions, index, guide)
+download          fetch a public benchmark set (Set12, BSD68) to score on; optional, needs internet
 train dncnn       train a denoiser (checkpoints every epoch, --resume)
 restore denoise   denoise your images with the shipped (or your) model
 evaluate denoise  compare classical and learned denoisers on the test split, table + CSV/JSON + figure
@@ -126,10 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     execute.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     execute.set_defaults(handler=_command_execute_notebooks)
 
-    from .commands import denoising, grading, inpainting, scoreboard, site, super_resolution
+    from .commands import denoising, downloads, grading, inpainting, scoreboard, site, super_resolution
 
     grading.add_grade(commands)
     site.add_build_site(commands)
+    downloads.add_download(commands)
 
     train = commands.add_parser("train", help="train one of the course's models",
                                 description="Train one of the course's models.")

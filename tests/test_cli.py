@@ -9,7 +9,7 @@ import pytest
 
 from course_lib import cli
 
-COMMANDS = ["check-env", "images", "build-notebooks", "execute-notebooks", "grade", "build-site"]
+COMMANDS = ["check-env", "images", "build-notebooks", "execute-notebooks", "grade", "build-site", "download"]
 
 
 def _run(*arguments, cwd=None):

@@ -1,0 +1,220 @@
+"""The optional benchmark download, against a loopback HTTP server: nothing here touches the real network."""
+
+import dataclasses
+import functools
+import hashlib
+import http.server
+import json
+import socket
+import threading
+import urllib.parse
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from course_lib import cli, downloads
+from course_lib.commands.common import load_test_images
+
+SET12 = downloads.DATASETS["set12"]
+BSD68 = downloads.DATASETS["bsd68"]
+SERVED_BSD68 = BSD68.files[:3]  # the server has only these: the fourth is a 404
+
+
+class _CountingHandler(http.server.SimpleHTTPRequestHandler):
+    requests: list  # set per server, the paths asked for
+
+    def do_GET(self):
+        self.requests.append(self.path)
+        super().do_GET()
+
+    def log_message(self, format, *args):  # keep the test output clean
+        pass
+
+
+def _write_png(path, seed):
+    pixels = np.random.default_rng(seed).integers(0, 256, size=(6, 9), dtype=np.uint8)
+    Image.fromarray(pixels, mode="L").save(path)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A loopback server of ``set12/`` (all 12 files), ``bsd68/`` (3 files) and ``html/`` (error pages)."""
+    root = tmp_path / "served"
+    for folder, names in (("set12", SET12.files), ("bsd68", SERVED_BSD68)):
+        (root / folder).mkdir(parents=True)
+        for seed, name in enumerate(names):
+            _write_png(root / folder / name, seed)
+    (root / "html").mkdir()
+    for name in SET12.files:
+        (root / "html" / name).write_text("<html><body>Rate limit exceeded</body></html>")
+    handler = type("Handler", (_CountingHandler,), {"requests": []})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    httpd.root = root
+    httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.requests = handler.requests
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=5)
+
+
+def _leftovers(folder):
+    """Temporary files a download left behind (they all start with a dot)."""
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_default_urls_are_https_on_github_raw_without_fetching():
+    assert SET12.files == tuple(f"{number:02d}.png" for number in range(1, 13))
+    assert BSD68.files == tuple(f"test{number:03d}.png" for number in range(1, 69))
+    for dataset, folder in ((SET12, "Set12"), (BSD68, "BSD68")):
+        parts = urllib.parse.urlsplit(dataset.base_url)
+        assert (parts.scheme, parts.netloc) == ("https", "raw.githubusercontent.com")
+        assert parts.path == f"/cszn/DnCNN/master/testsets/{folder}/"
+        assert dataset.gray and dataset.sha256 is None
+        assert "not shipped with the course" in dataset.licence.lower()
+    assert "ICCV 2001" in BSD68.source
+
+
+@pytest.mark.parametrize("suffix", ["/set12/", "/set12"])
+def test_download_fetches_every_file_and_records_its_hash(server, tmp_path, suffix):
+    destination = tmp_path / "Set12"
+    messages = []
+    files = downloads.download_dataset("set12", destination, base_url=server.url.rstrip("/") + suffix,
+                                       progress=messages.append)
+    assert [path.name for path in files] == list(SET12.files)
+    assert len(messages) == 12 and all("downloaded" in message for message in messages)
+    assert sorted(server.requests) == sorted(f"/set12/{name}" for name in SET12.files)
+    manifest = json.loads((destination / downloads.MANIFEST_NAME).read_text())
+    assert manifest["dataset"] == "set12" and manifest["downloaded_utc"].endswith("+00:00")
+    for path in files:
+        served = (server.root / "set12" / path.name).read_bytes()
+        assert path.read_bytes() == served
+        np.testing.assert_array_equal(np.asarray(Image.open(path)), np.asarray(Image.open(server.root / "set12" /
+                                                                                           path.name)))
+        entry = manifest["files"][path.name]
+        assert entry["sha256"] == hashlib.sha256(served).hexdigest() and entry["bytes"] == len(served)
+        assert entry["url"] == f"{server.url}set12/{path.name}"
+    assert _leftovers(destination) == []
+
+
+def test_the_folder_is_a_testset_for_the_evaluate_commands(server, tmp_path):
+    downloads.download_dataset("set12", tmp_path / "Set12", base_url=server.url + "set12")
+    images = load_test_images(tmp_path / "Set12", gray=True)
+    assert list(images) == [name.removesuffix(".png") for name in SET12.files]  # SOURCE.json is not an image
+    assert all(image.shape == (6, 9) and image.dtype == np.float32 for image in images.values())
+
+
+def test_a_second_run_resumes_and_force_downloads_again(server, tmp_path):
+    destination = tmp_path / "Set12"
+    base_url = server.url + "set12"
+    downloads.download_dataset("set12", destination, base_url=base_url)
+    (destination / "05.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")  # an interrupted earlier download
+    server.requests.clear()
+    messages = []
+    downloads.download_dataset("set12", destination, base_url=base_url, progress=messages.append)
+    assert server.requests == ["/set12/05.png"]
+    assert sum("already present" in message for message in messages) == 11
+    server.requests.clear()
+    downloads.download_dataset("set12", destination, base_url=base_url)
+    assert server.requests == []
+    downloads.download_dataset("set12", destination, base_url=base_url, force=True)
+    assert len(server.requests) == 12
+
+
+def test_the_command_line_downloads_then_says_what_to_run(server, tmp_path, capsys):
+    destination = tmp_path / "Set12"
+    arguments = ["download", "set12", "--out", str(destination), "--base-url", server.url + "set12/"]
+    assert cli.main(arguments) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum(line.strip().endswith("kB)") and "downloaded" in line for line in lines) == 12
+    assert f"evaluate denoise --testset {destination} --sigma 25" in lines[-1]
+    assert cli.main(arguments) == 0
+    assert sum("already present" in line for line in capsys.readouterr().out.splitlines()) == 12
+    assert cli.main([*arguments, "--force"]) == 0
+    assert len(server.requests) == 24
+
+
+def test_a_missing_file_names_its_url_and_keeps_the_files_before_it(server, tmp_path):
+    destination = tmp_path / "BSD68"
+    with pytest.raises(downloads.DownloadError, match=r"HTTP 404 .* for http://127\.0\.0\.1:\d+/bsd68/test004\.png"):
+        downloads.download_dataset("bsd68", destination, base_url=server.url + "bsd68/")
+    assert sorted(path.name for path in destination.iterdir()) == list(SERVED_BSD68)  # no temp file, no manifest
+
+
+def test_an_error_page_is_not_kept_as_an_image(server, tmp_path):
+    destination = tmp_path / "Set12"
+    with pytest.raises(downloads.DownloadError, match="is not a PNG/JPEG image; the server may have returned"):
+        downloads.download_dataset("set12", destination, base_url=server.url + "html/")
+    assert list(destination.iterdir()) == []
+
+
+def test_pinned_checksums_are_verified(server, tmp_path, monkeypatch):
+    served = {name: hashlib.sha256((server.root / "set12" / name).read_bytes()).hexdigest() for name in SET12.files}
+    monkeypatch.setitem(downloads.DATASETS, "set12", dataclasses.replace(SET12, sha256=served))
+    downloads.download_dataset("set12", tmp_path / "good", base_url=server.url + "set12")
+    manifest = json.loads((tmp_path / "good" / downloads.MANIFEST_NAME).read_text())
+    assert manifest["checksums"] == "pinned in the registry"
+    wrong = {**served, "03.png": "0" * 64}
+    monkeypatch.setitem(downloads.DATASETS, "set12", dataclasses.replace(SET12, sha256=wrong))
+    with pytest.raises(downloads.DownloadError, match=f"SHA-256 of .*/03.png is {served['03.png']}, not the pinned"):
+        downloads.download_dataset("set12", tmp_path / "bad", base_url=server.url + "set12")
+    assert sorted(path.name for path in (tmp_path / "bad").iterdir()) == ["01.png", "02.png"]
+
+
+@pytest.mark.parametrize("call, message", [
+    (dict(name="set14"), r"name must be one of \['bsd68', 'set12'\]; got 'set14'"),
+    (dict(base_url="ftp://example.org/"), "base_url must start with http:// or https://"),
+    (dict(timeout=0), "timeout must be a positive finite number"),
+])
+def test_bad_arguments_are_refused_before_any_download(tmp_path, call, message):
+    options = {"name": "set12", "destination": tmp_path / "out", **call}
+    with pytest.raises(ValueError, match=message):
+        downloads.download_dataset(options.pop("name"), options.pop("destination"), **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_destination_that_is_a_file_is_refused(tmp_path, capsys):
+    destination = tmp_path / "Set12"
+    destination.write_text("not a folder")
+    with pytest.raises(ValueError, match="destination .* is a file; expected a folder"):
+        downloads.download_dataset("set12", destination)
+    assert cli.main(["download", "set12", "--out", str(destination)]) == 2
+    assert capsys.readouterr().err.startswith("error: destination")
+
+
+def test_an_unreachable_server_is_one_clean_line(tmp_path, capsys):
+    url = f"http://127.0.0.1:{_closed_port()}/"
+    assert cli.main(["download", "set12", "--out", str(tmp_path / "Set12"), "--base-url", url]) == 2
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1 and "Traceback" not in error
+    assert error.startswith(f"error: cannot reach {url}01.png") and "--base-url" in error
+    assert _leftovers(tmp_path / "Set12") == []
+
+
+def test_a_server_that_never_answers_times_out(tmp_path):
+    with socket.socket() as silent:  # accepts connections (the backlog) but never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        with pytest.raises(downloads.DownloadError, match=r"did not answer within 0\.2 s|timed out"):
+            downloads.download_dataset("set12", tmp_path / "Set12", base_url=url, timeout=0.2)
+    assert _leftovers(tmp_path / "Set12") == []
+
+
+def test_help_says_optional_internet_source_and_next_command(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["download", "--help"])
+    assert stopped.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "usage: python -m course_lib download" in text
+    assert "Optional" in text and "needs internet" in text and "raw.githubusercontent.com/cszn/DnCNN" in text
+    assert "evaluate denoise --testset OUT" in text
