@@ -41,6 +41,7 @@ __all__ = [
     "BundledImage",
     "IMAGES",
     "IMAGE_SUFFIXES",
+    "IMAGE_KINDS",
     "list_images",
     "image_info",
     "load_image",
@@ -61,7 +62,8 @@ __all__ = [
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".npy")
 
 _SPLITS = ("train", "test", "extra")
-_KINDS = ("photo", "texture", "document", "medical", "astronomy", "microscopy", "terrain", "synthetic")
+#: What a bundled image shows (:attr:`BundledImage.kind`).
+IMAGE_KINDS = ("photo", "texture", "document", "medical", "astronomy", "microscopy", "terrain", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def list_images(*, split: str | None = None, kind: str | None = None) -> list[st
     if split is not None:
         check_choice(split, "split", _SPLITS)
     if kind is not None:
-        check_choice(kind, "kind", _KINDS)
+        check_choice(kind, "kind", IMAGE_KINDS)
     return [
         name
         for name, info in IMAGES.items()

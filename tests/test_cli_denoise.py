@@ -91,11 +91,30 @@ def test_train_blind_on_a_folder_of_your_own_images(tmp_path, inputs):
     assert record["sigma"] == [0.0, 55.0] and "3 images" in record["training"]["data"]
 
 
+def test_train_on_the_bundled_photos_only(tmp_path):
+    out = tmp_path / "photos.keras"
+    code = cli.main(["train", "dncnn", "--sigma", "25", "--kind", "photo", "--out", str(out),
+                     "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2", "--patch-size", "16",
+                     "--depth", "3", "--width", "4", "--skip-test"])
+    assert code == 0
+    trained = json.loads(out.with_suffix(".json").read_text())["training"]
+    assert trained["data"].startswith("bundled train split, photo images only: ")
+    assert "brick" not in trained["data"] and "--kind photo" in trained["invocations"][0]["command"]
+
+
+def test_train_takes_a_folder_or_a_kind_not_both(tmp_path, inputs, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["train", "dncnn", "--sigma", "25", "--data", str(inputs), "--kind", "photo",
+                  "--out", str(tmp_path / "m.keras")])
+    assert exit_info.value.code == 2 and "not allowed with argument" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("extra, message", [
     (["--out", "model.h5"], "--out must end with .keras"),
     (["--out", "m.keras", "--init-from", "missing.keras"], "missing.keras"),
     (["--out", "m.keras", "--data", "no_such_folder"], "no_such_folder"),
     (["--out", "m.keras", "--resume"], "no checkpoint"),
+    (["--out", "m.keras", "--kind", "medical"], "kind 'medical'"),
 ])
 def test_train_bad_input_is_one_line(tmp_path, capsys, extra, message, monkeypatch):
     monkeypatch.chdir(tmp_path)

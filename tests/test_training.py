@@ -83,6 +83,17 @@ def test_bundled_training_source_excludes_the_test_split():
     assert source.loader(0).ndim == 2
 
 
+def test_bundled_source_of_one_kind_keeps_only_that_kind():
+    source = training.bundled_source("train", kind="photo")
+    assert source.names == tuple(data.list_images(split="train", kind="photo"))
+    assert "brick" not in source.names and "chelsea" in source.names
+    assert source.description.startswith("bundled train split, photo images only: chelsea")
+    with pytest.raises(ValueError, match="kind 'medical': the bundled train split has no images"):
+        training.bundled_source("train", kind="medical")
+    with pytest.raises(ValueError, match="kind"):
+        training.bundled_source("train", kind="cats")
+
+
 def test_folder_source_reads_sizes_without_decoding(tmp_path):
     data.write_image(tmp_path / "one.png", np.full((30, 40), 0.5, np.float32))
     np.save(tmp_path / "two.npy", np.full((20, 10, 3), 0.25, np.float32))

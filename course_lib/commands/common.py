@@ -14,6 +14,8 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
+from ..data import IMAGE_KINDS
+
 __all__ = [
     "HelpFormatter",
     "prefer_fast_cpu_kernels",
@@ -163,7 +165,10 @@ def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_siz
                          learning_rate: float = 1e-3) -> None:
     """The options every ``train`` command has (data, length, schedule, checkpoints, resume)."""
     parser.add_argument("--out", type=Path, required=True, help="the trained model (.keras)")
-    parser.add_argument("--data", type=Path, help="a folder of your own training images (default: bundled train split)")
+    images = parser.add_mutually_exclusive_group()
+    images.add_argument("--data", type=Path, help="a folder of your own training images (default: bundled train split)")
+    images.add_argument("--kind", choices=IMAGE_KINDS,
+                        help="train only on the bundled train split's images of this kind (e.g. photo)")
     parser.add_argument("--epochs", type=int, default=epochs, help="passes of --steps-per-epoch steps")
     parser.add_argument("--steps-per-epoch", type=int, default=steps_per_epoch,
                         help="steps between checkpoints and validation")
@@ -262,7 +267,10 @@ def run_training(
 
     configure_threads(arguments.threads)
     config = make_config()
-    source = training.folder_source(arguments.data) if arguments.data else training.bundled_source("train")
+    if arguments.data:
+        source = training.folder_source(arguments.data)
+    else:
+        source = training.bundled_source("train", kind=arguments.kind)
     if arguments.init_from is not None:
         load_model(arguments.init_from)  # fails early, with a clear message, if the file is bad
     folder = _checkpoint_folder(arguments)

@@ -74,13 +74,26 @@ class ImageSource:
         return sum(height * width for height, width in self.sizes) / 1e6
 
 
-def bundled_source(split: str = "train") -> ImageSource:
-    """The bundled images of one split (default: the training split), as gray images."""
+def bundled_source(split: str = "train", *, kind: str | None = None) -> ImageSource:
+    """The bundled images of one split (default: the training split), as gray images.
+
+    Parameters
+    ----------
+    split : {"train", "test", "extra"}
+        Which split.
+    kind : str, optional
+        Only the images of this kind (``"photo"``, ``"texture"``, ...; see
+        :func:`course_lib.data.list_images`), for example to fine-tune a model
+        for natural photos on the photos alone.
+    """
     check_choice(split, "split", ("train", "test", "extra"))
-    names = tuple(data.list_images(split=split))
+    names = tuple(data.list_images(split=split, kind=kind))
+    if not names:
+        raise ValueError(f"kind {kind!r}: the bundled {split} split has no images of this kind")
     sizes = tuple(data.load_image(name).shape[:2] for name in names)
+    selection = f"bundled {split} split" + (f", {kind} images only" if kind is not None else "")
     return ImageSource(
-        description=f"bundled {split} split: {', '.join(names)}",
+        description=f"{selection}: {', '.join(names)}",
         names=names,
         sizes=sizes,
         loader=lambda index: data.load_image(names[index], gray=True),
