@@ -1,6 +1,7 @@
 """The optional benchmark download, against a loopback HTTP server: nothing here touches the real network."""
 
 import dataclasses
+import doctest
 import functools
 import hashlib
 import http.server
@@ -19,6 +20,9 @@ from course_lib.commands.common import load_test_images
 SET12 = downloads.DATASETS["set12"]
 BSD68 = downloads.DATASETS["bsd68"]
 SERVED_BSD68 = BSD68.files[:3]  # the server has only these: the fourth is a 404
+TRAIN400 = downloads.DATASETS["train400"]
+SERVED_TRAIN400 = TRAIN400.files[:3]  # small stand-ins, whose bytes are not the real ones
+TRAIN400_COMMIT = "e93b27812d3ff523a3a79d19e5e50d233d7a8d0a"
 
 
 class _CountingHandler(http.server.SimpleHTTPRequestHandler):
@@ -39,9 +43,10 @@ def _write_png(path, seed):
 
 @pytest.fixture
 def server(tmp_path):
-    """A loopback server of ``set12/`` (all 12 files), ``bsd68/`` (3 files) and ``html/`` (error pages)."""
+    """A loopback server of ``set12/`` (all 12 files), ``bsd68/`` and ``train400/`` (3 files each) and ``html/``
+    (error pages)."""
     root = tmp_path / "served"
-    for folder, names in (("set12", SET12.files), ("bsd68", SERVED_BSD68)):
+    for folder, names in (("set12", SET12.files), ("bsd68", SERVED_BSD68), ("train400", SERVED_TRAIN400)):
         (root / folder).mkdir(parents=True)
         for seed, name in enumerate(names):
             _write_png(root / folder / name, seed)
@@ -72,6 +77,21 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+def _served_sums(server, folder, names):
+    return {name: hashlib.sha256((server.root / folder / name).read_bytes()).hexdigest() for name in names}
+
+
+def _small_train400(monkeypatch, sha256):
+    """Replace the train400 entry by one of the 3 served files, pinned to `sha256`."""
+    monkeypatch.setitem(downloads.DATASETS, "train400",
+                        dataclasses.replace(TRAIN400, files=SERVED_TRAIN400, sha256=sha256))
+
+
+def test_the_docstring_examples_run():
+    failures, _ = doctest.testmod(downloads, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert failures == 0
+
+
 def test_default_urls_are_https_on_github_raw_without_fetching():
     assert SET12.files == tuple(f"{number:02d}.png" for number in range(1, 13))
     assert BSD68.files == tuple(f"test{number:03d}.png" for number in range(1, 69))
@@ -79,9 +99,86 @@ def test_default_urls_are_https_on_github_raw_without_fetching():
         parts = urllib.parse.urlsplit(dataset.base_url)
         assert (parts.scheme, parts.netloc) == ("https", "raw.githubusercontent.com")
         assert parts.path == f"/cszn/DnCNN/master/testsets/{folder}/"
-        assert dataset.gray and dataset.sha256 is None
+        assert dataset.gray and dataset.sha256 is None and not dataset.training
         assert "not shipped with the course" in dataset.licence.lower()
     assert "ICCV 2001" in BSD68.source
+
+
+def test_train400_is_a_training_set_at_a_pinned_commit_with_every_sum_pinned():
+    assert TRAIN400.files == tuple(f"test_{number:03d}.png" for number in range(1, 401))
+    parts = urllib.parse.urlsplit(TRAIN400.base_url)
+    assert (parts.scheme, parts.netloc) == ("https", "raw.githubusercontent.com")
+    assert parts.path == f"/cszn/DnCNN/{TRAIN400_COMMIT}/TrainingCodes/DnCNN_TrainingCodes_v1.0/data/Train400/"
+    assert TRAIN400.gray and TRAIN400.training and "training set" in TRAIN400.description
+    assert sorted(TRAIN400.sha256) == list(TRAIN400.files)
+    assert all(len(digest) == 64 and set(digest) <= set("0123456789abcdef") for digest in TRAIN400.sha256.values())
+    assert len(set(TRAIN400.sha256.values())) == 400  # no line copied twice
+    assert TRAIN400.sha256["test_001.png"] == "b6b7c09f4c2bc003b83d430e57907e6dfba146b8d076c7e88d5465452b59142d"
+    assert TRAIN400.sha256["test_400.png"] == "b3d29b69b3d1b93023f708c8ff36093476aa26ab89560387d16a3cb10690d9d9"
+    assert "ICCV 2001" in TRAIN400.source and "Chen and Pock" in TRAIN400.source and TRAIN400_COMMIT in TRAIN400.source
+    assert "not shipped with the course" in TRAIN400.licence.lower()
+    assert "non-commercial research and education" in TRAIN400.licence
+
+
+def test_train400_keeps_files_matching_the_pinned_sums_and_refuses_one_that_does_not(server, tmp_path, monkeypatch):
+    served = _served_sums(server, "train400", SERVED_TRAIN400)
+    _small_train400(monkeypatch, {**served, "test_002.png": "0" * 64})
+    bad = tmp_path / "bad"
+    with pytest.raises(downloads.DownloadError,
+                       match=f"SHA-256 of .*/train400/test_002.png is {served['test_002.png']}, not the pinned"):
+        downloads.download_dataset("train400", bad, base_url=server.url + "train400/")
+    assert sorted(path.name for path in bad.iterdir()) == ["test_001.png"]  # no test_002, no temp file, no manifest
+    assert server.requests == ["/train400/test_001.png", "/train400/test_002.png"]
+
+    _small_train400(monkeypatch, served)
+    good = tmp_path / "good"
+    files = downloads.download_dataset("train400", good, base_url=server.url + "train400/")
+    assert [path.name for path in files] == list(SERVED_TRAIN400)
+    assert all(path.read_bytes() == (server.root / "train400" / path.name).read_bytes() for path in files)
+    manifest = json.loads((good / downloads.MANIFEST_NAME).read_text())
+    assert manifest["dataset"] == "train400" and manifest["checksums"] == "pinned in the registry"
+    assert {name: entry["sha256"] for name, entry in manifest["files"].items()} == served
+    assert _leftovers(good) == []
+
+
+def test_the_real_train400_sums_refuse_other_bytes(server, tmp_path):
+    destination = tmp_path / "Train400"
+    with pytest.raises(downloads.DownloadError, match=r"SHA-256 of .*/test_001\.png is [0-9a-f]{64}, not the pinned "
+                                                      + TRAIN400.sha256["test_001.png"]):
+        downloads.download_dataset("train400", destination, base_url=server.url + "train400")
+    assert list(destination.iterdir()) == []
+
+
+def test_a_present_train400_file_with_other_bytes_is_downloaded_again(server, tmp_path, monkeypatch):
+    served = _served_sums(server, "train400", SERVED_TRAIN400)
+    _small_train400(monkeypatch, served)
+    destination = tmp_path / "Train400"
+    downloads.download_dataset("train400", destination, base_url=server.url + "train400")
+    _write_png(destination / "test_003.png", seed=99)  # a valid image, but not the pinned bytes
+    server.requests.clear()
+    messages = []
+    downloads.download_dataset("train400", destination, base_url=server.url + "train400", progress=messages.append)
+    assert server.requests == ["/train400/test_003.png"]
+    assert messages[:2] == ["test_001.png: already present", "test_002.png: already present"]
+    assert (destination / "test_003.png").read_bytes() == (server.root / "train400" / "test_003.png").read_bytes()
+
+
+def test_the_command_line_downloads_train400_then_says_how_to_train_on_it(server, tmp_path, monkeypatch, capsys):
+    destination = tmp_path / "Train400"
+    arguments = ["download", "train400", "--out", str(destination), "--base-url", server.url + "train400/"]
+    assert cli.main(arguments) == 2  # the real pinned sums: the stand-ins are refused, as one error line
+    error = capsys.readouterr().err
+    assert len(error.strip().splitlines()) == 1 and "Traceback" not in error
+    assert error.startswith("error: the SHA-256 of ") and "test_001.png" in error and "not kept" in error
+    assert list(destination.iterdir()) == []
+
+    _small_train400(monkeypatch, _served_sums(server, "train400", SERVED_TRAIN400))
+    assert cli.main(arguments) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"downloading train400 (3 images) into {destination}"
+    assert sum("downloaded" in line for line in lines) == 3
+    assert f"train dncnn --data {destination} --sigma 25 --out dncnn.keras" in lines[-1]
+    assert "evaluate denoise" not in lines[-1]
 
 
 @pytest.mark.parametrize("suffix", ["/set12/", "/set12"])
@@ -171,7 +268,7 @@ def test_pinned_checksums_are_verified(server, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("call, message", [
-    (dict(name="set14"), r"name must be one of \['bsd68', 'set12'\]; got 'set14'"),
+    (dict(name="set14"), r"name must be one of \['bsd68', 'set12', 'train400'\]; got 'set14'"),
     (dict(base_url="ftp://example.org/"), "base_url must start with http:// or https://"),
     (dict(timeout=0), "timeout must be a positive finite number"),
 ])
@@ -218,3 +315,4 @@ def test_help_says_optional_internet_source_and_next_command(capsys):
     assert "usage: python -m course_lib download" in text
     assert "Optional" in text and "needs internet" in text and "raw.githubusercontent.com/cszn/DnCNN" in text
     assert "evaluate denoise --testset OUT" in text
+    assert "train400" in text and "train dncnn --data OUT" in text and TRAIN400_COMMIT in text

@@ -170,7 +170,7 @@ def test_config_round_trips_through_a_dict():
 
 
 @pytest.mark.parametrize("changes, message", [({"schedule": "linear"}, "schedule must be one of"),
-                                              ({"unshuffle": 2, "patch_size": 33}, "multiple of unshuffle"),
+                                              ({"unshuffle": 2, "patch_size": 33}, "multiple of 2"),
                                               ({"epochs": 0}, "epochs must be at least 1"),
                                               ({"sigma": 0}, "sigma must be a positive")])
 def test_config_rejects_bad_values(changes, message):

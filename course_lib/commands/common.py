@@ -195,6 +195,10 @@ def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_siz
                              "is float32 either way, and a resumed run may switch")
 
 
+#: Training sets up to this size are loaded once and kept in memory (Train400 is 13 Mpx, 52 MB as float32).
+_PRELOAD_MEGAPIXELS = 64.0
+
+
 def _checkpoint_folder(arguments) -> Path:
     if arguments.checkpoint_dir is not None:
         return arguments.checkpoint_dir
@@ -236,6 +240,8 @@ def run_training(
     describe_run: str,
     record_fields: dict,
     score_on_test_split: Callable | None,
+    validation_every: int = 0,
+    score_on_validation: Callable | None = None,
 ) -> int:
     """One ``train`` command: checks, checkpointed training, the model, its provenance record.
 
@@ -256,6 +262,13 @@ def run_training(
     score_on_test_split : callable, optional
         ``score(model) -> dict`` with a ``"summary"`` list of lines to print;
         stored as the record's ``test_split``.
+    validation_every : int
+        Hold every Nth image of the training images out of training
+        (:func:`course_lib.training.holdout_split`); 0 holds none out. The
+        training function then gets them as ``validation_source``.
+    score_on_validation : callable, optional
+        ``score(model, validation_source) -> dict`` like `score_on_test_split`,
+        stored as the record's ``validation``.
     """
     if arguments.out.suffix != ".keras":
         raise ValueError(f"--out must end with .keras; got {str(arguments.out)!r}")
@@ -271,6 +284,14 @@ def run_training(
         source = training.folder_source(arguments.data)
     else:
         source = training.bundled_source("train", kind=arguments.kind)
+    validation_source = None
+    if validation_every and len(source) < validation_every:
+        print(f"note: {len(source)} images, fewer than --validation-every {validation_every}: none held out "
+              "for validation", flush=True)
+    elif validation_every:
+        source, validation_source = training.holdout_split(source, every=validation_every)
+    if source.megapixels <= _PRELOAD_MEGAPIXELS:
+        source = training.preloaded(source)
     if arguments.init_from is not None:
         load_model(arguments.init_from)  # fails early, with a clear message, if the file is bad
     folder = _checkpoint_folder(arguments)
@@ -283,8 +304,12 @@ def run_training(
     invocations = (previous or {}).get("invocations", []) + [invocation]
     print(f"training {describe_run} on {len(source)} images ({source.megapixels:.1f} Mpx); "
           f"checkpoints in {folder}", flush=True)
+    if validation_source is not None:
+        print(f"holding out {len(validation_source)} images for validation: {', '.join(validation_source.names)}",
+              flush=True)
+    options = {"validation_source": validation_source} if validation_source is not None else {}
     result = train(
-        config, source=source, checkpoint_dir=folder, resume=arguments.resume,
+        config, source=source, checkpoint_dir=folder, resume=arguments.resume, **options,
         initial_weights=arguments.init_from, verbose=1 if sys.stdout.isatty() else 2,
         checkpoint_extra={"invocations": invocations},
     )
@@ -305,6 +330,7 @@ def run_training(
             "initial_weights_training": _training_record_of(arguments.init_from),
             "data": source.description,
             "data_megapixels": round(source.megapixels, 3),
+            "validation_data": validation_source.description if validation_source is not None else None,
             "epochs": len(result.history.get("loss", [])),
             "seconds": round(result.seconds, 1),
             "patch_megapixels_seen": round(result.megapixels_seen, 1),
@@ -314,6 +340,10 @@ def run_training(
         },
         "history": result.history,
     }
+    if validation_source is not None and score_on_validation is not None:
+        record["validation"] = score_on_validation(model, validation_source)
+        for line in record["validation"].get("summary", []):
+            print(line)
     if score_on_test_split is not None and not arguments.skip_test:
         record["test_split"] = score_on_test_split(model)
         for line in record["test_split"].get("summary", []):

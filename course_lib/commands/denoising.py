@@ -16,7 +16,7 @@ import numpy as np
 from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
 
 __all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "load_denoiser_for",
-           "denoising_methods"]
+           "denoising_methods", "denoiser_function"]
 
 _DEFAULT_SIGMAS = (15, 25, 50)
 
@@ -28,38 +28,59 @@ _DEFAULT_SIGMAS = (15, 25, 50)
 
 def add_train_dncnn(commands) -> None:
     parser = commands.add_parser(
-        "dncnn", help="train a DnCNN denoiser (gray, Gaussian noise)",
-        description="Train a DnCNN denoiser on the bundled training images (or your folder) with Gaussian "
-                    "noise added on the fly. A checkpoint is written after every epoch; --resume continues an "
-                    "interrupted run exactly. At the end the model is saved to --out, scored on the bundled "
-                    "test split, and a provenance record (.json) is written beside it.",
+        "dncnn", aliases=["denoiser"], help="train a gray Gaussian denoiser (DnCNN, FFDNet or a residual U-Net)",
+        description="Train a denoiser on the bundled training images (or your folder, such as Train400 from "
+                    "`download train400`) with Gaussian noise added on the fly. With --data, every 20th image "
+                    "is held out (--validation-every) and the model is scored on those images, which training "
+                    "never sees. A checkpoint is written after every epoch; --resume continues an interrupted "
+                    "run exactly. At the end the model is saved to --out, scored on the bundled test split, "
+                    "and a provenance record (.json) is written beside it.",
         formatter_class=HelpFormatter)
     noise = parser.add_mutually_exclusive_group(required=True)
     noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (non-blind model)")
     noise.add_argument("--blind", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                       help="train one model for every noise level in [LOW, HIGH]")
+                       help="train one model for every noise level in [LOW, HIGH] (for ffdnet and unet, "
+                            "which are told the level by their noise-level map, the range they serve)")
     add_training_options(parser, epochs=40, steps_per_epoch=500, batch_size=32, patch_size=40)
-    parser.add_argument("--depth", type=int, default=17, help="convolution layers")
-    parser.add_argument("--width", type=int, default=64, help="channels of the hidden layers")
+    parser.add_argument("--architecture", choices=["dncnn", "ffdnet", "unet"], default="dncnn",
+                        help="dncnn: full-resolution 3x3 convolutions; ffdnet: the same at half resolution after a "
+                             "pixel unshuffle, with a noise-level map as a second input (one model for every "
+                             "sigma); unet: residual blocks at full, 1/2, 1/4 and 1/8 resolution, with a "
+                             "noise-level map")
+    parser.add_argument("--depth", type=int, help="convolution layers (dncnn: default 17; ffdnet: 15)")
+    parser.add_argument("--width", type=int, default=64, help="channels of the hidden layers (dncnn, ffdnet)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[32, 64, 128, 256],
+                        help="unet: channels at each resolution, full resolution first")
+    parser.add_argument("--blocks", type=int, default=1, help="unet: residual blocks per level")
     parser.add_argument("--unshuffle", type=int, default=1, choices=[1, 2, 4],
-                        help="work at 1/UNSHUFFLE resolution (1 = the original DnCNN; 2 = FFDNet-style: 4x less "
-                             "arithmetic per pixel, but it learned much more slowly per minute in our tests)")
+                        help="dncnn: work at 1/UNSHUFFLE resolution (without a noise-level map)")
     parser.add_argument("--plain", action="store_true", help="predict the clean image instead of the noise")
     parser.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=False,
-                        help="BatchNorm after every hidden convolution, as in the paper (each step about 1.5x "
-                             "slower on a CPU, and no better within a few hours of training in our tests)")
+                        help="dncnn: BatchNorm after every hidden convolution, as in the paper (each step about "
+                             "1.5x slower on a CPU, and no better within a few hours of training in our tests)")
+    parser.add_argument("--validation-every", type=int, default=20, metavar="N",
+                        help="with --data: hold out every Nth image (in name order) for validation; 0 keeps them all")
     parser.set_defaults(handler=run_train_dncnn)
 
 
 def run_train_dncnn(arguments) -> int:
     sigma = tuple(arguments.blind) if arguments.blind else arguments.sigma
+    depth = arguments.depth if arguments.depth is not None else (15 if arguments.architecture == "ffdnet" else 17)
+    if arguments.architecture != "dncnn" and (arguments.unshuffle != 1 or arguments.batch_norm):
+        raise ValueError(f"--unshuffle and --batch-norm are for --architecture dncnn; "
+                         f"{arguments.architecture} has its own layout")
+    if arguments.validation_every < 0 or arguments.validation_every == 1:
+        raise ValueError(f"--validation-every must be 0 (no hold-out) or at least 2; got {arguments.validation_every}")
+    if any(width < 1 for width in arguments.widths):
+        raise ValueError(f"--widths must be positive channel counts; got {arguments.widths}")
 
     def make_config():
         from ..training import DenoiserTrainingConfig
 
         return DenoiserTrainingConfig(
-            sigma=sigma, depth=arguments.depth, width=arguments.width, batch_norm=arguments.batch_norm,
-            residual=not arguments.plain, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size,
+            sigma=sigma, architecture=arguments.architecture, depth=depth, width=arguments.width,
+            batch_norm=arguments.batch_norm, residual=not arguments.plain, unshuffle=arguments.unshuffle,
+            widths=tuple(arguments.widths), blocks=arguments.blocks, patch_size=arguments.patch_size,
             batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             precision=arguments.precision,
@@ -71,30 +92,54 @@ def run_train_dncnn(arguments) -> int:
 
         return train_denoiser(config, **options)
 
+    levels = list(_DEFAULT_SIGMAS) if arguments.blind else [sigma]
     return run_training(
         arguments, make_config=make_config, train=train, task="Gaussian denoising of gray images",
         describe_run=f"blind {sigma}" if arguments.blind else f"sigma {sigma}",
         record_fields={"sigma": list(sigma) if arguments.blind else sigma},
         score_on_test_split=lambda model: _score_on_test_split(model, sigma, blind=bool(arguments.blind)),
+        validation_every=arguments.validation_every if arguments.data else 0,
+        score_on_validation=lambda model, source: _score_on_images(
+            model, _load_source_images(source), levels, "held-out validation images"),
     )
 
 
-def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
-    from .. import data, evaluation
-    from ..models import denoise
+def _load_source_images(source) -> dict:
+    return {name: source.loader(index) for index, name in enumerate(source.names)}
 
-    images = data.load_split("test", gray=True)
-    levels = list(_DEFAULT_SIGMAS) if blind else [sigma]
-    table = evaluation.evaluate_denoisers({"model": lambda noisy, level: denoise(model, noisy)}, images, levels)
+
+def denoiser_function(model, *, self_ensemble: bool = False):
+    """``function(noisy, sigma)`` that denoises with `model`, telling it sigma if it takes a noise-level map."""
+    from ..models import denoise, takes_noise_level
+
+    if takes_noise_level(model):
+        return lambda noisy, level: denoise(model, noisy, self_ensemble=self_ensemble, sigma=level)
+    return lambda noisy, level: denoise(model, noisy, self_ensemble=self_ensemble)
+
+
+def _score_on_images(model, images: dict, levels, label: str) -> dict:
+    from .. import evaluation
+
+    table = evaluation.evaluate_denoisers({"model": denoiser_function(model)}, images, levels)
     return {
-        "summary": [f"test split, sigma {level:g}: mean PSNR {table.mean('model', level):.2f} dB"
+        "summary": [f"{label}, sigma {level:g}: mean PSNR {table.mean('model', level):.2f} dB"
                     for level in table.sigmas()],
-        "protocol": "bundled test split, gray; noise N(0, (sigma/255)^2) unclipped, seed 0; output clipped "
+        "protocol": "gray; noise N(0, (sigma/255)^2) unclipped, seed 0; output clipped "
                     "and rounded to 8 bits; PSNR over the whole image",
+        "images": len(images),
         "psnr": {f"{level:g}": {**{name: round(table.value("model", level, name), 3) for name in images},
                                 "mean": round(table.mean("model", level), 3)} for level in table.sigmas()},
         "ssim": {f"{level:g}": round(table.mean("model", level, "ssim"), 4) for level in table.sigmas()},
     }
+
+
+def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
+    from .. import data
+
+    levels = list(_DEFAULT_SIGMAS) if blind else [sigma]
+    record = _score_on_images(model, data.load_split("test", gray=True), levels, "test split")
+    record["protocol"] = "bundled test split, " + record["protocol"]
+    return record
 
 
 # --------------------------------------------------------------------------------------
@@ -155,12 +200,23 @@ def load_denoiser_for(sigma=None, *, blind: bool = False, model_path=None):
 
 
 def _check_model_fits(model) -> None:
-    shape = model.input_shape
-    if not (isinstance(shape, tuple) and len(shape) == 4 and model.output_shape == shape):
+    shape = tuple(model.inputs[0].shape)
+    if not (len(shape) == 4 and len(model.inputs) <= 2 and model.output_shape == shape):
         raise ValueError(
             f"--model maps {model.input_shape} to {model.output_shape}; a denoiser must map (N, H, W, C) "
-            "images to images of the same shape"
+            "images (and, for a noise-map model, a noise-level map) to images of the same shape"
         )
+
+
+def _noise_level_option(model, sigma) -> dict:
+    """``{"sigma": sigma}`` for a model that takes a noise-level map (which then needs --sigma), else ``{}``."""
+    from ..models import takes_noise_level
+
+    if not takes_noise_level(model):
+        return {}
+    if sigma is None:
+        raise ValueError("--sigma is needed: this model takes the noise level as an input (a noise-level map)")
+    return {"sigma": sigma}
 
 
 def run_restore_denoise(arguments) -> int:
@@ -175,10 +231,12 @@ def run_restore_denoise(arguments) -> int:
     images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
     model, description = load_denoiser_for(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
+    level_option = _noise_level_option(model, arguments.sigma)
     print(f"denoising {len(files)} image(s) with {description}")
     for path, image, output in zip(files, images, outputs):
         started = time.perf_counter()
-        restored = denoise(model, image, tile_size=arguments.tile_size, self_ensemble=arguments.self_ensemble)
+        restored = denoise(model, image, tile_size=arguments.tile_size, self_ensemble=arguments.self_ensemble,
+                           **level_option)
         seconds = time.perf_counter() - started
         data.write_image(output, np.clip(restored, 0.0, 1.0), overwrite=arguments.force)
         megapixels = image.shape[0] * image.shape[1] / 1e6
@@ -222,7 +280,7 @@ def denoising_methods(names, sigma: float, *, extra_models=(), self_ensemble: bo
     methods = {name: classical[name] for name in names if name in classical}
 
     def network(model, ensemble):
-        return lambda noisy, level: denoise(model, noisy, self_ensemble=ensemble)
+        return denoiser_function(model, self_ensemble=ensemble)
 
     networks = {}
     if "dncnn" in names and sigma in SHIPPED_DENOISER_SIGMAS:

@@ -6,6 +6,8 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 
 - :mod:`.layers`: pixel unshuffle / shuffle (space-to-depth, depth-to-space);
 - :mod:`.denoisers`: the small CNN and DnCNN (residual or plain, with or without BatchNorm);
+- :mod:`.noise_map_denoisers`: FFDNet and a small residual U-Net, which take a noise-level map;
+- :mod:`.cost`: multiply-adds per pixel, counted layer by layer;
 - :mod:`.super_resolution`: SRCNN, ESPCN (sub-pixel) and a VDSR-style residual network;
 - :mod:`.inpainting`: the partial convolution, a U-Net inpainting generator, a PatchGAN discriminator;
 - :mod:`.gan_losses`, :mod:`.gan`: GAN losses from logits, and GAN training models with their own
@@ -17,6 +19,8 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 """
 
 from .denoisers import describe_model, dncnn, receptive_field, size_multiple, small_cnn_denoiser
+from .noise_map_denoisers import NOISE_LEVEL_INPUT, ffdnet, residual_unet, takes_noise_level
+from .cost import TRAINING_COST_FACTOR, multiply_adds_per_pixel
 from .inference import (
     Throughput,
     apply_model,
@@ -74,6 +78,12 @@ __all__ = [
     "patch_discriminator",
     "composite",
     "dncnn",
+    "ffdnet",
+    "residual_unet",
+    "takes_noise_level",
+    "NOISE_LEVEL_INPUT",
+    "multiply_adds_per_pixel",
+    "TRAINING_COST_FACTOR",
     "small_cnn_denoiser",
     "describe_model",
     "receptive_field",

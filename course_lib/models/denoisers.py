@@ -160,12 +160,38 @@ def _check_model(model) -> keras.Model:
     return model
 
 
+def _image_path_layers(model) -> list:
+    """The layers that the first input (the image) flows through, in the model's order.
+
+    A second input (the noise-level map of :func:`~course_lib.models.ffdnet`) may be
+    pooled or rearranged on its own branch; that branch changes neither the size
+    multiple nor the receptive field of the image's path.
+    """
+    image = model.inputs[0]
+    reached = {id(image)}
+    path = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        inputs = layer.input if isinstance(layer.input, (list, tuple)) else [layer.input]
+        if any(id(tensor) in reached for tensor in inputs):
+            reached.add(id(layer.output))
+            path.append(layer)
+    return path
+
+
 def size_multiple(model) -> int:
-    """The number that the input's height and width must be multiples of (the unshuffle factors)."""
+    """The number that the input's height and width must be multiples of.
+
+    The product of the unshuffle factors and convolution strides on the image's
+    path (a U-Net that halves the resolution three times needs multiples of 8).
+    """
     multiple = 1
-    for layer in _check_model(model).layers:
+    for layer in _image_path_layers(_check_model(model)):
         if isinstance(layer, PixelUnshuffle):
             multiple *= layer.factor
+        elif isinstance(layer, keras.layers.Conv2D):
+            multiple *= int(layer.strides[0])
     return multiple
 
 
@@ -177,10 +203,12 @@ def receptive_field(model) -> int:
     k x k convolution or pooling window widens the field by ``(k - 1) * j`` (times
     its dilation) and then multiplies ``j`` by its stride; an unshuffle by f joins
     blocks of f pixels, which adds ``(f - 1) * j`` and multiplies ``j`` by f, and a
-    shuffle divides it. For DnCNN-S this gives ``1 + 17 * 2 = 35``.
+    shuffle divides it. For DnCNN-S this gives ``1 + 17 * 2 = 35``. In a U-Net every
+    layer lies on the longest path (down through the bottom and back up), so the
+    walk through all of them gives that path's field; the skip connections see less.
     """
     field, jump = 1.0, 1.0
-    for layer in _check_model(model).layers:
+    for layer in _image_path_layers(_check_model(model)):
         if isinstance(layer, PixelUnshuffle):
             field += (layer.factor - 1) * jump
             jump *= layer.factor
@@ -214,7 +242,11 @@ def describe_model(model) -> str:
         kind = "residual (predicts the detail its bicubic input lacks)"
     else:
         kind = "plain (predicts the image)"
-    multiple = size_multiple(model)
+    multiple = 1
+    for layer in model.layers:
+        if isinstance(layer, PixelUnshuffle):
+            multiple *= layer.factor
+    strided = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D) and layer.strides[0] > 1]
     parts = [
         model.name,
         f"{model.count_params():,} parameters",
@@ -224,7 +256,9 @@ def describe_model(model) -> str:
     ]
     if multiple > 1:
         parts.append(f"works at 1/{multiple} resolution")
+    if strided:
+        parts.append(f"U-Net down to 1/{size_multiple(model)} resolution")
     shuffles = [layer.factor for layer in model.layers if isinstance(layer, PixelShuffle)]
-    if shuffles and not multiple > 1:
+    if shuffles and not multiple > 1 and not strided:
         parts.append(f"upscales x{shuffles[0]} with a pixel shuffle")
     return ", ".join(parts)

@@ -43,7 +43,7 @@ def dihedral_transform(image: np.ndarray, index: int, *, inverse: bool = False) 
 
 
 def _model_channels(model) -> int:
-    return int(model.input_shape[-1])
+    return int(model.inputs[0].shape[-1])
 
 
 def _round_up(value: int, multiple: int) -> int:
@@ -51,14 +51,15 @@ def _round_up(value: int, multiple: int) -> int:
 
 
 def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, tile: int,
-               factor: int = 1, multiple: int = 1) -> np.ndarray:
+               factor: int = 1, multiple: int = 1, second_input: np.ndarray | None = None) -> np.ndarray:
     """Run `model` window by window over a (N, H + 2 margin + extra, W + ..., C) array.
 
     Windows are `tile` pixels plus the margin on each side; the last row and column
     of windows are only as large as what is left (rounded up to `multiple`), so a
     small image costs a small window. Returns (N, H * factor, W * factor, C):
     `factor` is how many times larger the model's output is than its input (1 for a
-    denoiser, the scale for ESPCN).
+    denoiser, the scale for ESPCN). `second_input`, padded like `padded`, is cut into
+    the same windows and given to the model beside them (a noise-level map).
     """
     output = np.empty((padded.shape[0], height * factor, width * factor, padded.shape[-1]), dtype=np.float32)
     for top in range(0, height, tile):
@@ -67,7 +68,11 @@ def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, 
             columns = min(tile, width - left)
             window = padded[:, top : top + _round_up(rows, multiple) + 2 * margin,
                             left : left + _round_up(columns, multiple) + 2 * margin]
-            result = np.asarray(model(window, training=False))
+            if second_input is None:
+                result = np.asarray(model(window, training=False))
+            else:
+                second = second_input[:, top : top + window.shape[1], left : left + window.shape[2]]
+                result = np.asarray(model([window, second], training=False))
             output[:, top * factor : (top + rows) * factor, left * factor : (left + columns) * factor] = result[
                 :, margin * factor : (margin + rows) * factor, margin * factor : (margin + columns) * factor
             ]
@@ -75,21 +80,32 @@ def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, 
 
 
 def output_scale(model) -> int:
-    """How many times larger than its input a model's output is (pixel shuffles over unshuffles)."""
+    """How many times larger than its input a model's output is.
+
+    The pixel shuffles on the image's path over its unshuffles and convolution
+    strides: 1 for a denoiser (also for a U-Net, which goes down by strides and up
+    by shuffles), the scale for ESPCN.
+    """
+    import keras
+
+    from .denoisers import _image_path_layers
     from .layers import PixelShuffle, PixelUnshuffle
 
     scale = 1.0
-    for layer in _check_model(model).layers:
+    for layer in _image_path_layers(_check_model(model)):
         if isinstance(layer, PixelShuffle):
             scale *= layer.factor
         elif isinstance(layer, PixelUnshuffle):
             scale /= layer.factor
+        elif isinstance(layer, keras.layers.Conv2D):
+            scale /= layer.strides[0]
     if scale < 1 or scale != int(scale):
         raise ValueError(f"model output is {scale:g} times its input; expected a whole number >= 1")
     return int(scale)
 
 
-def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None) -> np.ndarray:
+def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None,
+                noise_level=None) -> np.ndarray:
     """Run an image-to-image network on one image of any size, tile by tile.
 
     Parameters
@@ -109,6 +125,11 @@ def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None
         Pixels of context added around each tile and then discarded. Default:
         half the model's receptive field, rounded up to the model's size
         multiple, which makes the result independent of `tile_size`.
+    noise_level : float or numpy.ndarray, optional
+        For a model with a noise-level map input (:func:`~course_lib.models.ffdnet`,
+        :func:`~course_lib.models.residual_unet`), and only for one: the noise's
+        standard deviation on the [0, 1] scale (``sigma / 255``), one number or an
+        ``(H, W)`` map of them.
 
     Returns
     -------
@@ -139,6 +160,7 @@ def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None
             f"image is gray {array.shape} but the model expects {model_channels} channels; "
             "give it an RGB image or use a gray model"
         )
+    level_map = _noise_level_planes(model, noise_level, array.shape[:2], planes.shape[0])
     multiple = size_multiple(model)
     if margin is None:
         margin = _round_up(receptive_field(model) // 2 + 1, multiple)
@@ -152,7 +174,10 @@ def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None
     extra_rows = _round_up(height, multiple) - height
     extra_columns = _round_up(width, multiple) - width
     padded = np.pad(padded, ((0, 0), (0, extra_rows), (0, extra_columns), (0, 0)), mode="edge")
-    output = _run_tiles(model, padded, height, width, margin, tile, output_scale(model), multiple)
+    if level_map is not None:
+        level_map = np.pad(level_map, ((0, 0), (margin, margin), (margin, margin), (0, 0)), mode="reflect")
+        level_map = np.pad(level_map, ((0, 0), (0, extra_rows), (0, extra_columns), (0, 0)), mode="edge")
+    output = _run_tiles(model, padded, height, width, margin, tile, output_scale(model), multiple, level_map)
     if array.ndim == 3 and model_channels == 1:
         return np.moveaxis(output[..., 0], 0, -1)
     if array.ndim == 2:
@@ -160,7 +185,29 @@ def apply_model(model, image, *, tile_size: int = 256, margin: int | None = None
     return output[0]
 
 
-def denoise(model, noisy, *, tile_size: int = 256, self_ensemble: bool = False) -> np.ndarray:
+def _noise_level_planes(model, noise_level, shape, planes: int) -> np.ndarray | None:
+    """The noise-level map as ``(planes, H, W, 1)`` for a noise-map model; None for any other model."""
+    from .noise_map_denoisers import takes_noise_level
+
+    if not takes_noise_level(model):
+        if noise_level is not None:
+            raise ValueError(f"noise_level: model {model.name!r} takes no noise-level map; leave it out")
+        return None
+    if noise_level is None:
+        raise ValueError(f"noise_level: model {model.name!r} takes a noise-level map; give the noise's "
+                         "standard deviation (sigma / 255, a number or an (H, W) map)")
+    level = np.asarray(noise_level, dtype=np.float32)
+    if level.ndim == 0:
+        level = np.full(shape, float(level), dtype=np.float32)
+    if level.shape != tuple(shape):
+        raise ValueError(f"noise_level must be a number or an array of the image's shape {tuple(shape)}; "
+                         f"got shape {level.shape}")
+    if not np.all(np.isfinite(level)) or np.any(level < 0):
+        raise ValueError("noise_level must be finite and >= 0 (sigma / 255)")
+    return np.broadcast_to(level[None, ..., None], (planes, *shape, 1)).astype(np.float32)
+
+
+def denoise(model, noisy, *, tile_size: int = 256, self_ensemble: bool = False, sigma=None) -> np.ndarray:
     """Denoise an image with a trained denoiser, tile by tile.
 
     Parameters
@@ -175,6 +222,11 @@ def denoise(model, noisy, *, tile_size: int = 256, self_ensemble: bool = False) 
     self_ensemble : bool
         Average the results over the 8 rotations and flips of the input
         (8x slower; usually a little better).
+    sigma : float or numpy.ndarray, optional
+        The noise level on the 8-bit scale, for a model that takes a noise-level
+        map (:func:`~course_lib.models.ffdnet`, :func:`~course_lib.models.residual_unet`):
+        one number, or an ``(H, W)`` map for noise that varies across the image.
+        Not accepted by a model for one fixed level (DnCNN).
 
     Returns
     -------
@@ -182,12 +234,17 @@ def denoise(model, noisy, *, tile_size: int = 256, self_ensemble: bool = False) 
         The clean estimate, float32, not clipped (clip with ``np.clip(x, 0, 1)``).
     """
     array = check_image(noisy, "noisy").astype(np.float32)
+    level = None
+    if sigma is not None:
+        level = np.asarray(sigma, dtype=np.float32) / 255.0
     if not self_ensemble:
-        return apply_model(model, array, tile_size=tile_size)
+        return apply_model(model, array, tile_size=tile_size, noise_level=level)
     total = np.zeros(array.shape, dtype=np.float64)
     for index in range(8):
         transformed = np.ascontiguousarray(dihedral_transform(array, index))
-        result = apply_model(model, transformed, tile_size=tile_size)
+        transformed_level = level if level is None or level.ndim == 0 else np.ascontiguousarray(
+            dihedral_transform(level, index))
+        result = apply_model(model, transformed, tile_size=tile_size, noise_level=transformed_level)
         total += dihedral_transform(result, index, inverse=True)
     return (total / 8).astype(np.float32)
 

@@ -60,6 +60,8 @@ from .patches import (
     denoising_dataset,
     fast_mode,
     folder_source,
+    holdout_split,
+    preloaded,
     patch_generator,
     validation_pairs,
 )
@@ -94,6 +96,8 @@ __all__ = [
     "ImageSource",
     "bundled_source",
     "folder_source",
+    "holdout_split",
+    "preloaded",
     "patch_generator",
     "denoising_dataset",
     "validation_pairs",

@@ -25,7 +25,12 @@ from ..models.precision import PRECISIONS
 from .loop import TrainingResult, fit_resumable, learning_rate_at
 from .patches import ImageSource, bundled_source, denoising_dataset, fast_mode, validation_pairs
 
-__all__ = ["DenoiserTrainingConfig", "TrainingResult", "learning_rate_at", "train_denoiser", "build_denoiser"]
+#: The denoiser families :class:`DenoiserTrainingConfig` can build.
+DENOISER_ARCHITECTURES = ("dncnn", "ffdnet", "unet")
+#: The families that take a noise-level map as a second input.
+NOISE_MAP_ARCHITECTURES = ("ffdnet", "unet")
+
+__all__ = ["DENOISER_ARCHITECTURES", "NOISE_MAP_ARCHITECTURES", "DenoiserTrainingConfig", "TrainingResult", "learning_rate_at", "train_denoiser", "build_denoiser"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +40,19 @@ class DenoiserTrainingConfig:
     Attributes
     ----------
     sigma : float or (float, float)
-        Noise level on the 8-bit scale, or a ``(low, high)`` range for a blind model.
+        Noise level on the 8-bit scale, or a ``(low, high)`` range for a blind model
+        (or, for a noise-map architecture, the range one model learns to serve).
+    architecture : {"dncnn", "ffdnet", "unet"}
+        The family: :func:`course_lib.models.dncnn` (full resolution, or
+        pixel-unshuffled with `unshuffle`), :func:`course_lib.models.ffdnet` or
+        :func:`course_lib.models.residual_unet`. The last two take a noise-level
+        map as a second input.
     depth, width, batch_norm, residual, unshuffle :
-        The architecture (see :func:`course_lib.models.dncnn`).
+        The architecture (see :func:`course_lib.models.dncnn`); `depth`, `width`
+        and `residual` also shape FFDNet.
+    widths, blocks :
+        The U-Net's channels per level and residual blocks per level
+        (see :func:`course_lib.models.residual_unet`).
     patch_size, batch_size, steps_per_epoch, epochs : int
         Data per step and length of the run.
     learning_rate, final_learning_rate : float
@@ -56,11 +71,14 @@ class DenoiserTrainingConfig:
     """
 
     sigma: object = 25.0
+    architecture: str = "dncnn"
     depth: int = 17
     width: int = 64
     batch_norm: bool = True
     residual: bool = True
     unshuffle: int = 1
+    widths: tuple = (32, 64, 128, 256)
+    blocks: int = 1
     patch_size: int = 64
     batch_size: int = 32
     steps_per_epoch: int = 200
@@ -79,6 +97,8 @@ class DenoiserTrainingConfig:
         else:
             object.__setattr__(self, "sigma", check_positive(sigma, "sigma"))
         object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
+        object.__setattr__(self, "widths", tuple(int(value) for value in self.widths))
+        check_choice(self.architecture, "architecture", DENOISER_ARCHITECTURES)
         check_integer(self.epochs, "epochs", minimum=1)
         check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
         check_integer(self.batch_size, "batch_size", minimum=1)
@@ -87,8 +107,24 @@ class DenoiserTrainingConfig:
         check_positive(self.final_learning_rate, "final_learning_rate")
         check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
         check_choice(self.precision, "precision", PRECISIONS)
-        if self.unshuffle > 1 and self.patch_size % self.unshuffle:
-            raise ValueError(f"patch_size must be a multiple of unshuffle={self.unshuffle}; got {self.patch_size}")
+        multiple = self.size_multiple
+        if self.patch_size % multiple:
+            raise ValueError(f"patch_size must be a multiple of {multiple} for this architecture; "
+                             f"got {self.patch_size}")
+
+    @property
+    def noise_map(self) -> bool:
+        """True when the network takes a noise-level map as a second input."""
+        return self.architecture in NOISE_MAP_ARCHITECTURES
+
+    @property
+    def size_multiple(self) -> int:
+        """What patch sides must be multiples of."""
+        if self.architecture == "ffdnet":
+            return 2
+        if self.architecture == "unet":
+            return 2 ** (len(self.widths) - 1)
+        return self.unshuffle
 
     @property
     def blind(self) -> bool:
@@ -96,7 +132,7 @@ class DenoiserTrainingConfig:
 
     def shrunk_for_fast_mode(self) -> "DenoiserTrainingConfig":
         """The same run, reduced to 2 epochs of 3 steps of 4 small patches (CI)."""
-        patch = max(16, self.unshuffle * 8)
+        patch = max(16, self.size_multiple * 8)
         return replace(self, epochs=min(self.epochs, 2), steps_per_epoch=min(self.steps_per_epoch, 3),
                        batch_size=min(self.batch_size, 4), patch_size=min(self.patch_size, patch))
 
@@ -104,6 +140,7 @@ class DenoiserTrainingConfig:
         record = asdict(self)
         record["sigma"] = list(self.sigma) if self.blind else self.sigma
         record["scales"] = list(self.scales)
+        record["widths"] = list(self.widths)
         return record
 
     @classmethod
@@ -115,7 +152,12 @@ class DenoiserTrainingConfig:
 def build_denoiser(config: DenoiserTrainingConfig):
     """The untrained network a configuration describes."""
     from ..models.denoisers import dncnn
+    from ..models.noise_map_denoisers import ffdnet, residual_unet
 
+    if config.architecture == "ffdnet":
+        return ffdnet(depth=config.depth, width=config.width, residual=config.residual, seed=config.seed)
+    if config.architecture == "unet":
+        return residual_unet(widths=config.widths, blocks=config.blocks, residual=config.residual, seed=config.seed)
     return dncnn(depth=config.depth, width=config.width, batch_norm=config.batch_norm,
                  residual=config.residual, unshuffle=config.unshuffle, seed=config.seed)
 
@@ -125,6 +167,7 @@ def train_denoiser(
     config: DenoiserTrainingConfig,
     *,
     source: ImageSource | None = None,
+    validation_source: ImageSource | None = None,
     checkpoint_dir=None,
     resume: bool = False,
     initial_weights=None,
@@ -143,6 +186,10 @@ def train_denoiser(
     source : ImageSource, optional
         Training images. Default: the bundled training split
         (:func:`course_lib.training.patches.bundled_source`).
+    validation_source : ImageSource, optional
+        Images that training never sees, to cut the validation patches from
+        (:func:`course_lib.training.patches.holdout_split`). Default: the training
+        images themselves (the patches then measure the fit, not generalization).
     checkpoint_dir : str or os.PathLike, optional
         Folder for the per-epoch checkpoint. Without it nothing is saved.
     resume : bool
@@ -178,19 +225,22 @@ def train_denoiser(
     source = source if source is not None else bundled_source("train")
     validation_data = None
     if validation:
-        validation_data = validation_pairs(source, sigma=config.sigma, patch_size=config.patch_size,
-                                           count=8 if fast_mode() else 32)
+        validation_data = validation_pairs(validation_source if validation_source is not None else source,
+                                           sigma=config.sigma, patch_size=config.patch_size,
+                                           count=8 if fast_mode() else 32, noise_map=config.noise_map)
 
     def make_dataset(run_config, start_epoch):
         return denoising_dataset(
             source, sigma=run_config.sigma, patch_size=run_config.patch_size, batch_size=run_config.batch_size,
             steps_per_epoch=run_config.steps_per_epoch, epochs=run_config.epochs, start_epoch=start_epoch,
-            seed=run_config.seed, scales=run_config.scales,
+            seed=run_config.seed, scales=run_config.scales, noise_map=run_config.noise_map,
         )
 
     return fit_resumable(
         config, build=build_denoiser, make_dataset=make_dataset,
-        data_description=source.description, validation_data=validation_data, checkpoint_dir=checkpoint_dir,
+        data_description=source.description + (
+            f"; validation patches from {validation_source.description}" if validation_source is not None else ""),
+        validation_data=validation_data, checkpoint_dir=checkpoint_dir,
         resume=resume, initial_weights=initial_weights, strategy=strategy, callbacks=callbacks,
         checkpoint_extra=checkpoint_extra, verbose=verbose,
     )

@@ -29,6 +29,8 @@ __all__ = [
     "ImageSource",
     "bundled_source",
     "folder_source",
+    "holdout_split",
+    "preloaded",
     "patch_generator",
     "denoising_dataset",
     "validation_pairs",
@@ -123,6 +125,50 @@ def folder_source(folder) -> ImageSource:
         sizes=tuple(_file_size(path) for path in files),
         loader=lambda index: np.clip(data.read_image(files[index], gray=True), 0.0, 1.0),
     )
+
+
+def holdout_split(source: ImageSource, *, every: int = 20) -> tuple[ImageSource, ImageSource]:
+    """Split a source into training images and a fixed validation subset that training never sees.
+
+    Parameters
+    ----------
+    source : ImageSource
+    every : int
+        Every `every`-th image in name order (the 20th, 40th, ...) is held out.
+        For Train400 that is 20 validation images and 380 training images.
+
+    Returns
+    -------
+    (ImageSource, ImageSource)
+        ``(training, validation)``; each description names the split.
+    """
+    every = check_integer(every, "every", minimum=2)
+    if len(source) < every:
+        raise ValueError(f"the source has {len(source)} images; holding out every {every}th leaves no validation image")
+    held_out = [index for index in range(len(source)) if (index + 1) % every == 0]
+    kept = [index for index in range(len(source)) if (index + 1) % every != 0]
+
+    def subset(indices, label):
+        return ImageSource(
+            description=f"{source.description}; {label}",
+            names=tuple(source.names[index] for index in indices),
+            sizes=tuple(source.sizes[index] for index in indices),
+            loader=lambda position, indices=tuple(indices): source.loader(indices[position]),
+        )
+
+    return (subset(kept, f"training images: all but every {every}th ({len(kept)})"),
+            subset(held_out, f"validation images: every {every}th ({len(held_out)}, never trained on)"))
+
+
+def preloaded(source: ImageSource) -> ImageSource:
+    """The same images, loaded once and kept in memory (a small set such as Train400: 52 MB as float32).
+
+    Decoding a PNG costs about as much as cutting all the patches it gives in an
+    epoch, so a small set is cheaper to keep than to reload every epoch.
+    """
+    images = [np.asarray(source.loader(index), dtype=np.float32) for index in range(len(source))]
+    return ImageSource(description=source.description, names=source.names, sizes=source.sizes,
+                       loader=lambda index: images[index])
 
 
 def _rescale(image: np.ndarray, scale: float) -> np.ndarray:
@@ -243,6 +289,7 @@ def denoising_dataset(
     seed: int = 0,
     scales=(1.0, 0.9, 0.8, 0.7),
     shuffle_buffer: int = 1024,
+    noise_map: bool = False,
 ):
     """A ``tf.data`` pipeline of (noisy, clean) batches for epochs ``start_epoch .. epochs - 1``.
 
@@ -263,6 +310,10 @@ def denoising_dataset(
         Rescaling augmentation (see :func:`patch_generator`).
     shuffle_buffer : int
         Patches mixed by ``tf.data``'s shuffle within an epoch.
+    noise_map : bool
+        Yield ``((noisy, noise_level), clean)`` for a network that takes the noise
+        level as a second input (:func:`course_lib.models.ffdnet`): ``noise_level``
+        is ``sigma / 255`` at every pixel of each patch.
 
     Returns
     -------
@@ -305,6 +356,8 @@ def denoising_dataset(
         else:
             levels = tf.fill((shape[0], 1, 1, 1), tf.constant(low, tf.float32))
         noise = tf.random.stateless_normal(shape, seed=tf.stack([seed + 1, step])) * levels / 255.0
+        if noise_map:
+            return (clean + noise, tf.broadcast_to(levels / 255.0, shape)), clean
         return clean + noise, clean
 
     epochs_dataset = tf.data.Dataset.range(start_epoch, epochs)
@@ -315,12 +368,16 @@ def denoising_dataset(
     return dataset.with_options(options).prefetch(2)
 
 
-def validation_pairs(source: ImageSource, *, sigma, patch_size: int = 64, count: int = 32, seed: int = 12345):
+def validation_pairs(source: ImageSource, *, sigma, patch_size: int = 64, count: int = 32, seed: int = 12345,
+                     noise_map: bool = False):
     """A fixed set of (noisy, clean) patches for watching training: the same every epoch and run.
 
     They are cut from the training images (a different seed than training uses), so
     they measure how well the network fits, not how well it generalizes; the
     held-out test split is for that, after training.
+
+    With ``noise_map=True`` the first element is ``(noisy, noise_level)``, as
+    :func:`denoising_dataset` yields for a noise-map network.
 
     Returns
     -------
@@ -333,4 +390,7 @@ def validation_pairs(source: ImageSource, *, sigma, patch_size: int = 64, count:
     clean = np.stack(list(patch_generator(source, patch_size=patch_size, count=count, seed=seed, scales=(1.0,))))
     levels = np.linspace(low, high, count, dtype=np.float32).reshape(count, 1, 1, 1)
     noise = np.random.default_rng(seed).standard_normal(clean.shape).astype(np.float32)
-    return (clean + noise * levels / 255.0).astype(np.float32), clean
+    noisy = (clean + noise * levels / 255.0).astype(np.float32)
+    if noise_map:
+        return (noisy, np.broadcast_to(levels / 255.0, clean.shape).astype(np.float32)), clean
+    return noisy, clean
