@@ -274,7 +274,7 @@ def add_evaluate_denoise(commands) -> None:
 def denoising_methods(names, sigma: float, *, extra_models=(), self_ensemble: bool = False) -> dict:
     """``{label: function(noisy, sigma)}`` for the chosen method names at one noise level."""
     from .. import evaluation
-    from ..models import SHIPPED_DENOISER_SIGMAS, denoise, load_model, load_shipped_denoiser
+    from ..models import SHIPPED_DENOISER_SIGMAS, load_model, load_shipped_denoiser
 
     classical = evaluation.classical_denoisers()
     methods = {name: classical[name] for name in names if name in classical}
