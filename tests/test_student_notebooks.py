@@ -155,3 +155,30 @@ def test_fingerprint_ignores_metadata_but_not_sources():
     assert student_notebooks.cell_fingerprint(notebook) == fingerprint
     notebook["cells"][0]["source"] = "x = 2"
     assert student_notebooks.cell_fingerprint(notebook) != fingerprint
+
+
+def _questions(notebook: dict) -> list[str]:
+    """The first line of every ``**Question`` paragraph in a notebook's Markdown cells."""
+    questions = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        questions += [line.strip() for line in source.splitlines() if line.lstrip().startswith("**Question")]
+    return questions
+
+
+@pytest.mark.parametrize("solution", sorted((REPOSITORY / "solutions").glob("*.ipynb")), ids=lambda path: path.stem)
+def test_every_discussion_question_survives_into_the_exercise_notebook(solution):
+    """A question written inside a ``<!-- BEGIN SOLUTION -->`` block would vanish with its answer."""
+    solution_notebook = json.loads(solution.read_text(encoding="utf-8"))
+    exercise = make_exercise_notebook(solution_notebook)
+    assert _questions(exercise) == _questions(solution_notebook), (
+        f"{solution.name}: a **Question sits inside a solution block; move it above <!-- BEGIN SOLUTION -->")
+
+
+def test_a_question_inside_a_solution_block_is_caught():
+    hidden = _notebook(_markdown("Text.\n\n<!-- BEGIN SOLUTION -->\n**Question.** Why?\n\n*Because.*\n"
+                                 "<!-- END SOLUTION -->"), widgets=False)
+    assert _questions(hidden) == ["**Question.** Why?"]
+    assert _questions(make_exercise_notebook(hidden)) == []
