@@ -357,6 +357,24 @@ def _strip_widgets(notebook) -> None:
                 output["data"] = dict(note)
 
 
+def _strip_solution_markers(notebook) -> None:
+    """Drop the ``### BEGIN SOLUTION`` / ``### END SOLUTION`` lines of code cells and the Markdown markers.
+
+    They are for the exercise-notebook generator; a reader of the site sees the solution as plain code.
+    """
+    from course_lib.student_notebooks import BEGIN_SOLUTION, END_SOLUTION, MARKDOWN_BEGIN, MARKDOWN_END
+
+    markers = {"code": (BEGIN_SOLUTION, END_SOLUTION), "markdown": (MARKDOWN_BEGIN, MARKDOWN_END)}
+    for cell in notebook["cells"]:
+        if cell["cell_type"] not in markers:
+            continue
+        source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        lines = source.split("\n")
+        kept = [line for line in lines if line.strip() not in markers[cell["cell_type"]]]
+        if len(kept) != len(lines):
+            cell["source"] = "\n".join(kept)
+
+
 def _link_notebooks(text: str, names: set) -> str:
     """Links to another course notebook (``05_residual_learning_dncnn.ipynb#...``) point to its page."""
     def replace(match):
@@ -482,6 +500,7 @@ def build_site(
             page_started = time.perf_counter()
             notebook = nbformat.read(page.source, as_version=4)
             _strip_widgets(notebook)
+            _strip_solution_markers(notebook)
             resources = {
                 "metadata": {"name": page.title, "path": str(page.source.parent)},
                 "course_site": {

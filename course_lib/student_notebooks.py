@@ -33,6 +33,8 @@ from pathlib import Path
 __all__ = [
     "BEGIN_SOLUTION",
     "END_SOLUTION",
+    "MARKDOWN_BEGIN",
+    "MARKDOWN_END",
     "make_exercise_notebook",
     "build_notebooks",
     "BuildResult",
@@ -41,8 +43,8 @@ __all__ = [
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
-_MARKDOWN_BEGIN = "<!-- BEGIN SOLUTION -->"
-_MARKDOWN_END = "<!-- END SOLUTION -->"
+MARKDOWN_BEGIN = "<!-- BEGIN SOLUTION -->"
+MARKDOWN_END = "<!-- END SOLUTION -->"
 _CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError(\"Write your code here, then run the check below.\")"
 _MARKDOWN_STUB = "*Your answer here.*"
 _METADATA_KEY = "course_lib"
@@ -77,10 +79,10 @@ def _replace_code_solutions(source: str, where: str) -> str:
 
 
 def _replace_markdown_solutions(source: str, where: str) -> str:
-    pattern = re.compile(re.escape(_MARKDOWN_BEGIN) + r".*?" + re.escape(_MARKDOWN_END), re.DOTALL)
+    pattern = re.compile(re.escape(MARKDOWN_BEGIN) + r".*?" + re.escape(MARKDOWN_END), re.DOTALL)
     replaced = pattern.sub(_MARKDOWN_STUB, source)
-    if _MARKDOWN_BEGIN in replaced or _MARKDOWN_END in replaced:
-        raise ValueError(f"{where}: unbalanced {_MARKDOWN_BEGIN} / {_MARKDOWN_END}")
+    if MARKDOWN_BEGIN in replaced or MARKDOWN_END in replaced:
+        raise ValueError(f"{where}: unbalanced {MARKDOWN_BEGIN} / {MARKDOWN_END}")
     return replaced
 
 
@@ -115,7 +117,7 @@ def make_exercise_notebook(solution: dict, *, source_name: str = "solution") -> 
                 source = _replace_code_solutions(source, where)
             cell["outputs"] = []
             cell["execution_count"] = None
-        elif cell["cell_type"] == "markdown" and (_MARKDOWN_BEGIN in source or _MARKDOWN_END in source):
+        elif cell["cell_type"] == "markdown" and (MARKDOWN_BEGIN in source or MARKDOWN_END in source):
             source = _replace_markdown_solutions(source, where)
         cell["source"] = source
         cell.get("metadata", {}).pop("execution", None)

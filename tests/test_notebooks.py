@@ -46,7 +46,12 @@ def test_solution_notebook_shape(path):
     assert "widgets" not in notebook["metadata"], "saved widget state must be stripped"
     code = [_source(cell) for cell in notebook["cells"] if cell["cell_type"] == "code"]
     assert "course_lib.setup(" in code[0], "the first code cell calls course_lib.setup()"
-    assert any("# NBVAL_CHECK_OUTPUT" in source for source in code), "no cell's output is checked by nbval"
+    checked = [cell for cell in notebook["cells"]
+               if "nbval-check-output" in cell.get("metadata", {}).get("tags", [])]
+    assert checked, "no cell's output is checked by nbval (tag a cell nbval-check-output)"
+    assert not any("# NBVAL_" in source for source in code), (
+        "nbval markers are cell tags (nbval-check-output, nbval-ignore-output, nbval-skip), "
+        "not comments a learner has to read")
     markdown = "\n".join(_source(cell) for cell in notebook["cells"] if cell["cell_type"] == "markdown")
     assert re.search(r"what we learned", markdown, re.IGNORECASE), "end with a 'what we learned' section"
     for cell in notebook["cells"]:

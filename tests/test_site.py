@@ -226,3 +226,23 @@ def test_links_to_course_notebooks_point_to_their_pages():
     assert site._link_notebooks(text, {"05_x"}) == (
         '<a href="05_x.html#Setup">a</a> <a href="05_x.html">b</a> '
         '<a href="other.ipynb">c</a> <a href="https://example.org/05_x.ipynb">d</a>')
+
+
+def test_pages_show_no_solution_or_nbval_markers(built):
+    """The markers are for the exercise generator and nbval; a reader of the site sees plain code."""
+    for path in NOTEBOOKS:
+        page = (built.out / (path.stem + ".html")).read_text(encoding="utf-8")
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "NBVAL_"):
+            assert marker not in page, f"{path.stem}.html shows {marker!r}"
+
+
+def test_solution_markers_are_stripped_from_code_and_markdown():
+    notebook = {"cells": [
+        {"cell_type": "code", "source": "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"},
+        {"cell_type": "markdown", "source": ["Q?\n", "<!-- BEGIN SOLUTION -->\n", "*A.*\n", "<!-- END SOLUTION -->"]},
+        {"cell_type": "raw", "source": "### BEGIN SOLUTION"},
+    ]}
+    site._strip_solution_markers(notebook)
+    assert notebook["cells"][0]["source"] == "def f():\n    return 1\n"
+    assert notebook["cells"][1]["source"] == "Q?\n*A.*"
+    assert notebook["cells"][2]["source"] == "### BEGIN SOLUTION"
