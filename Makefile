@@ -21,8 +21,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The course's JupyterLab defaults (no "official Jupyter news?" pop-up, no update check) live in
+# jupyterlab-settings/overrides.json: `make lab` points JupyterLab's application settings there,
+# so the learner's own settings (~/.jupyter/lab/user-settings) are neither changed nor overridden.
+LAB_SETTINGS := $(CURDIR)/jupyterlab-settings
+
 lab: $(STAMP)
-	$(BIN)/python -m jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
+	$(BIN)/python -m jupyter lab --LabApp.app_settings_dir="$(LAB_SETTINGS)" $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadscope
