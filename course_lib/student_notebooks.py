@@ -15,14 +15,19 @@ a stub (``raise NotImplementedError``, or "*Your answer here.*"), clears every
 output and execution count, and strips saved widget state.
 
 Generated notebooks record a fingerprint of their cells. A notebook whose cells
-no longer match its fingerprint has been worked on by a learner, so it is only
-replaced with ``force=True``, and then a backup copy is kept first.
+no longer match its fingerprint has been worked on by a learner, and so has one
+whose metadata (the notebook's, or a cell's: tags, execution counts, ...) differs
+from what the build generates: any change counts as an edit. An edited notebook
+is only replaced with ``force=True``, and then a backup copy is kept first, under
+a name that is never reused (``NAME.YYYYmmdd-HHMMSS[-N].ipynb``).
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -170,13 +175,73 @@ class BuildResult:
         return "\n".join(lines)
 
 
-def _was_edited(path: Path) -> bool:
+def _cell_layout(cell: dict) -> dict:
+    """Everything of a cell but what the fingerprint covers (source, outputs) and its id: metadata
+    (tags), execution count, attachments."""
+    return {key: value for key, value in cell.items() if key not in ("source", "outputs", "id")}
+
+
+def _notebook_metadata(notebook: dict) -> dict:
+    return {key: value for key, value in notebook.get("metadata", {}).items() if key != _METADATA_KEY}
+
+
+def _layout_was_edited(notebook: dict, generated: dict) -> bool:
+    """Whether the notebook's metadata differs from what the build generates now.
+
+    Cells are paired by their type and source (the learner's cells match their
+    fingerprint, so a source differs only where the solution changed); a pair, or
+    a changed cell that kept its place, whose metadata differs counts as edited.
+    The build cannot tell a learner's change from a solution's change of the same
+    cell's metadata, so it treats both as edits: a backup too many, never one too few.
+    """
+    if _notebook_metadata(notebook) != _notebook_metadata(generated):
+        return True
+    cells, new_cells = notebook.get("cells", []), generated.get("cells", [])
+
+    def keys(items):
+        return [(cell.get("cell_type"), _source_text(cell)) for cell in items]
+
+    matcher = difflib.SequenceMatcher(a=keys(cells), b=keys(new_cells), autojunk=False)
+    for tag, start, end, new_start, new_end in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and end - start == new_end - new_start):
+            for old, new in zip(cells[start:end], new_cells[new_start:new_end]):
+                if _cell_layout(old) != _cell_layout(new):
+                    return True
+    return False
+
+
+def _was_edited(path: Path, generated: dict) -> bool:
+    """Whether a learner changed the exercise notebook at `path` in any way (cells or metadata)."""
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         return True
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        return True
     recorded = notebook.get("metadata", {}).get(_METADATA_KEY, {}).get("fingerprint")
-    return recorded is None or recorded != cell_fingerprint(notebook)
+    try:
+        if recorded is None or recorded != cell_fingerprint(notebook):
+            return True
+    except (KeyError, TypeError, AttributeError):  # a cell without a type: not what the build wrote
+        return True
+    return _layout_was_edited(notebook, generated)
+
+
+def _keep_backup(target: Path, backup_folder: Path) -> Path:
+    """Copy `target` into `backup_folder` under a name no earlier backup has (never overwriting one)."""
+    backup_folder.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for number in itertools.count(1):
+        backup = backup_folder / (f"{target.stem}.{stamp}.ipynb" if number == 1
+                                  else f"{target.stem}.{stamp}-{number}.ipynb")
+        try:
+            with open(backup, "xb") as destination, open(target, "rb") as source:  # "x": fails if it exists
+                shutil.copyfileobj(source, destination)
+        except FileExistsError:
+            continue
+        shutil.copystat(target, backup)
+        return backup
+    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends
 
 
 def build_notebooks(
@@ -195,8 +260,9 @@ def build_notebooks(
     check : bool
         Write nothing; report notebooks whose content differs from what would be generated.
     force : bool
-        Overwrite exercise notebooks a learner has edited, after copying each to
-        `backup_folder` (default ``<exercises_folder>/.backups``) with a time stamp.
+        Overwrite exercise notebooks a learner has edited (cells or metadata), after
+        copying each to `backup_folder` (default ``<exercises_folder>/.backups``)
+        under a time-stamped name that is never reused.
     """
     solutions_folder = Path(solutions_folder)
     exercises_folder = Path(exercises_folder)
@@ -222,15 +288,11 @@ def build_notebooks(
         if check:
             result.stale.append(target)
             continue
-        if target.exists() and _was_edited(target):
+        if target.exists() and _was_edited(target, json.loads(generated)):
             if not force:
                 result.protected.append(target)
                 continue
-            backup_folder.mkdir(parents=True, exist_ok=True)
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            backup = backup_folder / f"{target.stem}.{stamp}.ipynb"
-            shutil.copy2(target, backup)
-            result.backups.append(backup)
+            result.backups.append(_keep_backup(target, backup_folder))
         temporary = target.with_name(f".{target.name}.tmp")
         temporary.write_text(generated, encoding="utf-8")
         temporary.replace(target)

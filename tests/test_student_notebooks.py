@@ -182,3 +182,68 @@ def test_a_question_inside_a_solution_block_is_caught():
                                  "<!-- END SOLUTION -->"), widgets=False)
     assert _questions(hidden) == ["**Question.** Why?"]
     assert _questions(make_exercise_notebook(hidden)) == []
+
+
+def _built(tmp_path):
+    """A solution and its freshly built exercise notebook (the solution then changes, so a build rewrites it)."""
+    solutions, exercises = tmp_path / "solutions", tmp_path / "notebooks"
+    cell = _code(SOLUTION_CODE)
+    cell["metadata"] = {"tags": ["exercise"]}
+    _write(solutions / "01_x.ipynb", _notebook(cell, _markdown("Text.")))
+    build_notebooks(solutions, exercises)
+    cell["source"] = SOLUTION_CODE + "\n# changed"
+    _write(solutions / "01_x.ipynb", _notebook(cell, _markdown("Text, changed.")))
+    return solutions, exercises, exercises / "01_x.ipynb"
+
+
+@pytest.mark.parametrize("edit", ["cell tags", "cell metadata", "execution count", "notebook metadata"])
+def test_a_change_of_metadata_is_a_learner_edit(tmp_path, edit):
+    """Not only sources and outputs: any change to an exercise notebook is protected, and backed up on --force."""
+    solutions, exercises, target = _built(tmp_path)
+    worked = json.loads(target.read_text())
+    if edit == "cell tags":
+        worked["cells"][0]["metadata"]["tags"] = ["exercise", "my-note"]
+    elif edit == "cell metadata":
+        worked["cells"][1]["metadata"]["collapsed"] = True
+    elif edit == "execution count":
+        worked["cells"][0]["execution_count"] = 7
+    else:
+        worked["metadata"]["kernelspec"] = {"name": "my-kernel"}
+    target.write_text(json.dumps(worked))
+    edited = target.read_text()
+    protected = build_notebooks(solutions, exercises)
+    assert [path.name for path in protected.protected] == ["01_x.ipynb"] and target.read_text() == edited
+    forced = build_notebooks(solutions, exercises, force=True)
+    assert len(forced.backups) == 1 and forced.backups[0].read_text() == edited
+
+
+def test_an_untouched_notebook_is_rewritten_without_a_backup(tmp_path):
+    solutions, exercises, target = _built(tmp_path)
+    result = build_notebooks(solutions, exercises)
+    assert result.written and not result.backups and not result.protected
+    assert "# changed" in target.read_text()
+
+
+def test_backups_are_never_overwritten_even_within_one_second(tmp_path, monkeypatch):
+    monkeypatch.setattr(student_notebooks.time, "strftime", lambda pattern: "20990101-000000")
+    solutions, exercises, target = _built(tmp_path)
+    contents = []
+    for round_number in range(3):
+        worked = json.loads(target.read_text())
+        worked["cells"][0]["source"] = f"def psnr(a, b):\n    return {round_number}"
+        target.write_text(json.dumps(worked))
+        contents.append(target.read_text())
+        _write(solutions / "01_x.ipynb", _notebook(_code(SOLUTION_CODE + f"\n# round {round_number}")))
+        assert len(build_notebooks(solutions, exercises, force=True).backups) == 1
+    backups = sorted((exercises / ".backups").iterdir())
+    assert [path.name for path in backups] == ["01_x.20990101-000000-2.ipynb", "01_x.20990101-000000-3.ipynb",
+                                               "01_x.20990101-000000.ipynb"]
+    assert sorted(path.read_text() for path in backups) == sorted(contents)
+
+
+def test_the_backup_folder_is_ignored_by_git():
+    result = subprocess.run(["git", "check-ignore", "-q", "notebooks/.backups/01_x.20990101-000000.ipynb"],
+                            cwd=REPOSITORY, capture_output=True)
+    if result.returncode == 128:
+        pytest.skip("not a Git checkout")
+    assert result.returncode == 0, "notebooks/.backups/ must be listed in .gitignore"
