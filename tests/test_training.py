@@ -244,10 +244,55 @@ def test_existing_checkpoint_is_never_overwritten_by_accident(small_source, tmp_
     with pytest.raises(ValueError, match="already completed 1 of 1"):
         training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
     other = training.DenoiserTrainingConfig(sigma=50, epochs=2, **TINY)
-    with pytest.raises(ValueError, match="different configuration"):
+    with pytest.raises(ValueError, match="other settings"):
         training.train_denoiser(other, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
     with pytest.raises(FileNotFoundError, match="no checkpoint"):
         training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path / "empty", resume=True, verbose=0)
+
+
+def test_a_checkpoint_that_cannot_be_resumed_names_what_differs(small_source, tmp_path):
+    """Not the whole configuration: the fields that differ, with both values."""
+    config = training.DenoiserTrainingConfig(sigma=25, epochs=1, **TINY)
+    training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, verbose=0, validation=False)
+    other = training.DenoiserTrainingConfig(sigma=50, epochs=2, **{**TINY, "width": 6})
+    with pytest.raises(training.CheckpointMismatchError) as raised:
+        training.train_denoiser(other, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
+    assert raised.value.differences == {"sigma": (25.0, 50.0), "width": (4, 6)}
+    assert "sigma: 25.0 in the checkpoint, 50.0 now" in str(raised.value) and "'depth'" not in str(raised.value)
+    with pytest.raises(training.CheckpointFinishedError) as finished:
+        training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, resume=True, verbose=0)
+    assert (finished.value.epoch, finished.value.epochs) == (1, 1)
+
+
+def test_a_finished_run_may_be_replaced_an_unfinished_one_never(small_source, tmp_path):
+    one_epoch = training.DenoiserTrainingConfig(sigma=25, epochs=1, **TINY)
+    training.train_denoiser(one_epoch, source=small_source, checkpoint_dir=tmp_path, verbose=0, validation=False)
+    again = training.train_denoiser(one_epoch, source=small_source, checkpoint_dir=tmp_path, verbose=0,
+                                    validation=False, replace_finished=True)
+    assert again.resumed_from_epoch == 0 and len(again.history["loss"]) == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["checkpoint-epoch0001.keras", "state.json"]
+    state = json.loads((tmp_path / "state.json").read_text())
+    state["config"]["epochs"] = 3  # the same folder, now holding an unfinished run
+    (tmp_path / "state.json").write_text(json.dumps(state))
+    with pytest.raises(FileExistsError, match="resume=True"):
+        training.train_denoiser(one_epoch, source=small_source, checkpoint_dir=tmp_path, verbose=0,
+                                validation=False, replace_finished=True)
+
+
+def test_temporary_files_of_a_killed_run_are_removed(small_source, tmp_path):
+    """A run killed while writing a checkpoint leaves `.NAME.PID.tmp.keras`; the next run removes it."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    tmp_path.mkdir(exist_ok=True)
+    leftovers = [tmp_path / f".checkpoint-epoch0002.{pid}.tmp.keras", tmp_path / f".state.json.{pid}.tmp"]
+    for path in leftovers:
+        path.write_bytes(b"")
+    kept = tmp_path / f".checkpoint-epoch0002.{os.getppid()}.tmp.keras"  # a live process's file is left alone
+    kept.write_bytes(b"")
+    config = training.DenoiserTrainingConfig(sigma=25, epochs=1, **TINY)
+    training.train_denoiser(config, source=small_source, checkpoint_dir=tmp_path, verbose=0, validation=False)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [kept.name, "checkpoint-epoch0001.keras", "state.json"])
 
 
 def test_fine_tuning_starts_from_given_weights(small_source, tmp_path):

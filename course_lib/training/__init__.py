@@ -41,7 +41,14 @@ from .inpainting_training import (
     inpainting_l1_loss,
     train_inpainting,
 )
-from .loop import TrainingResult, compile_for_training, fit_resumable, learning_rate_at
+from .loop import (
+    CheckpointFinishedError,
+    CheckpointMismatchError,
+    TrainingResult,
+    compile_for_training,
+    fit_resumable,
+    learning_rate_at,
+)
 from .self_supervised import (
     SELF_SUPERVISED_METHODS,
     SelfSupervisedRun,
@@ -92,6 +99,8 @@ __all__ = [
     "build_denoiser",
     "learning_rate_at",
     "fit_resumable",
+    "CheckpointMismatchError",
+    "CheckpointFinishedError",
     "compile_for_training",
     "ImageSource",
     "bundled_source",

@@ -174,6 +174,7 @@ def train_denoiser(
     strategy=None,
     callbacks=(),
     checkpoint_extra: dict | None = None,
+    replace_finished: bool = False,
     validation: bool = True,
     verbose: int = 1,
 ) -> TrainingResult:
@@ -207,6 +208,10 @@ def train_denoiser(
     checkpoint_extra : dict, optional
         More fields for the checkpoint's ``state.json`` (the command line keeps
         the list of commands that trained the model there).
+    replace_finished : bool
+        Without `resume`, start over in a `checkpoint_dir` whose checkpoint is of
+        a finished run (all its epochs done), replacing it epoch by epoch; an
+        unfinished run's checkpoint is still an error.
     validation : bool
         Report loss and PSNR on 32 fixed validation patches after each epoch.
     verbose : int
@@ -242,5 +247,5 @@ def train_denoiser(
             f"; validation patches from {validation_source.description}" if validation_source is not None else ""),
         validation_data=validation_data, checkpoint_dir=checkpoint_dir,
         resume=resume, initial_weights=initial_weights, strategy=strategy, callbacks=callbacks,
-        checkpoint_extra=checkpoint_extra, verbose=verbose,
+        checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
     )

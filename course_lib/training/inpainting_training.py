@@ -175,6 +175,7 @@ def train_inpainting(
     strategy=None,
     callbacks=(),
     checkpoint_extra: dict | None = None,
+    replace_finished: bool = False,
     validation: bool = True,
     verbose: int = 1,
 ) -> TrainingResult:
@@ -189,6 +190,8 @@ def train_inpainting(
     folder : str or os.PathLike, optional
         The folder `source` was made from, if any (so it can be read in colour).
     checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, validation, verbose :
+        As in :func:`course_lib.training.train_denoiser`.
+    replace_finished : bool
         As in :func:`course_lib.training.train_denoiser`.
     """
     if not isinstance(config, InpaintingTrainingConfig):
@@ -213,5 +216,5 @@ def train_inpainting(
         config, build=build_inpainting, make_dataset=make_dataset, data_description=source.description,
         validation_data=validation_data, checkpoint_dir=checkpoint_dir, resume=resume,
         initial_weights=initial_weights, strategy=strategy, callbacks=callbacks, checkpoint_extra=checkpoint_extra,
-        verbose=verbose, compile_model=compile_inpainting,
+        verbose=verbose, compile_model=compile_inpainting, replace_finished=replace_finished,
     )

@@ -29,7 +29,45 @@ from typing import Callable
 
 from .callbacks import EpochTimer, TrainingCheckpoint, psnr_metric
 
-__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training", "RESUMABLE_CHANGES"]
+__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training", "RESUMABLE_CHANGES",
+           "CheckpointMismatchError", "CheckpointFinishedError"]
+
+
+class CheckpointMismatchError(ValueError):
+    """A checkpoint cannot be continued: it was trained with other settings.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+        The checkpoint folder.
+    differences : dict
+        ``{field: (value in the checkpoint, value asked for)}`` for every
+        configuration field that differs (and may not change on resume).
+    """
+
+    def __init__(self, message: str, *, folder, differences: dict):
+        super().__init__(message)
+        self.folder = Path(folder)
+        self.differences = dict(differences)
+
+
+class CheckpointFinishedError(ValueError):
+    """A checkpoint has already run all its epochs, so resuming it would train nothing.
+
+    Attributes
+    ----------
+    folder : pathlib.Path
+    epoch : int
+        Epochs the checkpoint completed.
+    epochs : int
+        Epochs the resumed run asks for.
+    """
+
+    def __init__(self, message: str, *, folder, epoch: int, epochs: int):
+        super().__init__(message)
+        self.folder = Path(folder)
+        self.epoch = int(epoch)
+        self.epochs = int(epochs)
 
 
 @dataclass
@@ -125,6 +163,52 @@ def _same_but_schedule(saved, config) -> bool:
     return _with_schedule_of(saved, config) == config
 
 
+def _differences(saved, config) -> dict:
+    """``{field: (saved value, asked-for value)}`` for the fields that may not change on resume."""
+    saved_fields, asked_fields = saved.to_dict(), config.to_dict()
+    return {name: (saved_fields.get(name), asked_fields.get(name))
+            for name in sorted(set(saved_fields) | set(asked_fields))
+            if name not in RESUMABLE_CHANGES and saved_fields.get(name) != asked_fields.get(name)}
+
+
+def _is_finished(state: dict) -> bool:
+    """Whether a checkpoint's run completed all the epochs it was asked for."""
+    epochs = (state.get("config") or {}).get("epochs")
+    return epochs is not None and int(state.get("epoch", 0)) >= int(epochs)
+
+
+def _remove_stale_temporaries(folder) -> list:
+    """Delete the temporary files a killed run left in a checkpoint folder (``.NAME.PID.tmp...``).
+
+    A model or record is written to a temporary name and then renamed; a process
+    killed in between leaves the temporary behind. Files of a process that is
+    still running are kept.
+    """
+    import os
+    import re
+
+    removed = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        match = re.fullmatch(r"\..+\.(\d+)\.tmp(\.keras)?", path.name)
+        if match is None or not path.is_file():
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid():
+            try:
+                os.kill(pid, 0)
+                continue  # that process is alive: its file is in use
+            except ProcessLookupError:
+                pass
+            except (PermissionError, OverflowError):
+                continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
 def fit_resumable(
     config,
     *,
@@ -141,6 +225,7 @@ def fit_resumable(
     checkpoint_extra: dict | None = None,
     verbose: int = 1,
     compile_model: Callable = compile_for_training,
+    replace_finished: bool = False,
 ) -> TrainingResult:
     """Train ``build(config)`` on ``make_dataset(config, start_epoch)``, checkpointing every epoch.
 
@@ -167,10 +252,26 @@ def fit_resumable(
     compile_model : callable
         ``compile_model(model, learning_rate)``: the optimizer, loss and metrics
         (default :func:`compile_for_training`: Adam, mean squared error, PSNR).
+    replace_finished : bool
+        Without `resume`, start a new run in a `checkpoint_dir` whose checkpoint
+        is of a *finished* run (all its epochs done), replacing that checkpoint
+        epoch by epoch. An unfinished run's checkpoint is never replaced.
 
     Returns
     -------
     TrainingResult
+
+    Raises
+    ------
+    FileExistsError
+        If `checkpoint_dir` holds a checkpoint and `resume` is False (unless it is
+        a finished run and `replace_finished` is True).
+    FileNotFoundError
+        If `resume` is True and there is no checkpoint.
+    CheckpointMismatchError
+        If the checkpoint was trained with other settings than `config`.
+    CheckpointFinishedError
+        If the checkpoint has already run `config.epochs` epochs.
     """
     import keras
 
@@ -181,27 +282,37 @@ def fit_resumable(
     start_epoch, history, seconds_before = 0, {}, 0.0
     state = TrainingCheckpoint.read_state(checkpoint_dir) if checkpoint_dir is not None else None
     if state is not None and not resume:
-        raise FileExistsError(
-            f"checkpoint_dir {str(checkpoint_dir)!r} holds a checkpoint of {state.get('epoch')} epoch(s); "
-            "pass resume=True (--resume) to continue it, or choose another folder"
-        )
+        if replace_finished and _is_finished(state):
+            state = None  # a new run; TrainingCheckpoint replaces the finished one's files epoch by epoch
+        else:
+            raise FileExistsError(
+                f"checkpoint_dir {str(checkpoint_dir)!r} holds a checkpoint of {state.get('epoch')} epoch(s); "
+                "pass resume=True to continue it, or choose another folder"
+            )
     if resume and state is None:
         raise FileNotFoundError(f"resume=True but there is no checkpoint in {str(checkpoint_dir)!r}")
+    if checkpoint_dir is not None:
+        _remove_stale_temporaries(checkpoint_dir)
     with scope:
         if state is not None:
             saved = type(config).from_dict(state["config"])
             if not (same_run or _same_but_schedule)(saved, config):
-                raise ValueError(
-                    f"the checkpoint in {str(checkpoint_dir)!r} was trained with a different configuration "
-                    f"({saved.to_dict()}); resume with the same options"
+                differences = _differences(saved, config)
+                listed = "; ".join(f"{name}: {before!r} in the checkpoint, {after!r} now"
+                                   for name, (before, after) in differences.items())
+                raise CheckpointMismatchError(
+                    f"the checkpoint in {str(checkpoint_dir)!r} was trained with other settings "
+                    f"({listed or 'see its state.json'}); resume with the same ones",
+                    folder=checkpoint_dir, differences=differences,
                 )
             config = _with_schedule_of(saved, config)
             start_epoch, history = int(state["epoch"]), state.get("history", {})
             seconds_before = float(state.get("seconds", 0.0))
             if start_epoch >= config.epochs:
-                raise ValueError(
-                    f"the checkpoint has already completed {start_epoch} of {config.epochs} epochs; "
-                    "raise epochs to train longer"
+                raise CheckpointFinishedError(
+                    f"the checkpoint in {str(checkpoint_dir)!r} has already completed {start_epoch} of "
+                    f"{config.epochs} epochs; raise epochs to train longer",
+                    folder=checkpoint_dir, epoch=start_epoch, epochs=config.epochs,
                 )
             model = load_model(Path(checkpoint_dir) / state["checkpoint"], compile=True)
             if model_precision(model) != config.precision:
@@ -222,10 +333,14 @@ def fit_resumable(
         all_callbacks.append(TrainingCheckpoint(checkpoint_dir, state=record, history=history, seconds=seconds_before))
     all_callbacks.extend(callbacks)
     started = time.perf_counter()
-    fitted = model.fit(
-        dataset, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.steps_per_epoch,
-        validation_data=validation_data, callbacks=all_callbacks, verbose=verbose, shuffle=False,
-    )
+    try:
+        fitted = model.fit(
+            dataset, epochs=config.epochs, initial_epoch=start_epoch, steps_per_epoch=config.steps_per_epoch,
+            validation_data=validation_data, callbacks=all_callbacks, verbose=verbose, shuffle=False,
+        )
+    finally:
+        if checkpoint_dir is not None:
+            _remove_stale_temporaries(checkpoint_dir)
     seconds = time.perf_counter() - started
     merged = {key: list(values) for key, values in history.items()}
     for key, values in fitted.history.items():

@@ -117,6 +117,7 @@ def train_super_resolution(
     strategy=None,
     callbacks=(),
     checkpoint_extra: dict | None = None,
+    replace_finished: bool = False,
     validation: bool = True,
     verbose: int = 1,
 ) -> TrainingResult:
@@ -148,5 +149,5 @@ def train_super_resolution(
         config, build=build_super_resolution, make_dataset=make_dataset,
         data_description=source.description + " (luma Y / 255)", validation_data=validation_data,
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
-        callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose,
+        callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
     )
