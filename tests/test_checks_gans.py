@@ -424,3 +424,68 @@ def test_each_step_bug_changes_a_loss_by_far_more_than_the_tolerance():
             assert abs(value - d_loss) > 5e-4 * abs(d_loss), (setup, explanation[:50])
         for value, explanation in g_mistakes:
             assert abs(value - g_loss) > 5e-4 * abs(g_loss), (setup, explanation[:50])
+
+
+# --- a sigmoid too many, however it is written ------------------------------------------------------
+
+_CROSS_ENTROPY = keras.losses.BinaryCrossentropy(from_logits=True)
+
+
+def double_sigmoid_with_the_loss_class(real_logits, fake_logits):
+    real, fake = ops.sigmoid(real_logits), ops.sigmoid(fake_logits)
+    return _CROSS_ENTROPY(ops.ones_like(real), real) + _CROSS_ENTROPY(ops.zeros_like(fake), fake)
+
+
+def double_sigmoid_with_ops(real_logits, fake_logits):
+    real, fake = ops.sigmoid(real_logits), ops.sigmoid(fake_logits)
+    return (ops.mean(ops.binary_crossentropy(ops.ones_like(real), real, from_logits=True))
+            + ops.mean(ops.binary_crossentropy(ops.zeros_like(fake), fake, from_logits=True)))
+
+
+@tf.function
+def double_sigmoid_in_a_graph(real_logits, fake_logits):
+    real, fake = tf.sigmoid(real_logits), tf.sigmoid(fake_logits)
+    return _CROSS_ENTROPY(tf.ones_like(real), real) + _CROSS_ENTROPY(tf.zeros_like(fake), fake)
+
+
+def double_sigmoid_with_tensorflow(real_logits, fake_logits):
+    real, fake = tf.sigmoid(real_logits), tf.sigmoid(fake_logits)
+    return (tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.ones_like(real), real))
+            + tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(tf.zeros_like(fake), fake)))
+
+
+@pytest.mark.parametrize("answer", [double_sigmoid_with_the_loss_class, double_sigmoid_with_ops,
+                                    double_sigmoid_in_a_graph, double_sigmoid_with_tensorflow])
+def test_a_double_sigmoid_fails_however_it_is_written(answer):
+    """Keras' TensorFlow backend would undo keras.ops.sigmoid before a from_logits=True cross-entropy."""
+    feedback = checks.check_discriminator_loss(answer)
+    assert not feedback.passed
+    assert "A sigmoid too many" in feedback.message
+
+
+def test_a_double_sigmoid_in_the_generator_loss_fails():
+    def generator_loss(fake_logits):
+        fake = ops.sigmoid(fake_logits)
+        return _CROSS_ENTROPY(ops.ones_like(fake), fake)
+
+    feedback = checks.check_generator_loss(generator_loss)
+    assert not feedback.passed and "A sigmoid too many" in feedback.message
+
+
+def test_a_sigmoid_then_a_cross_entropy_of_probabilities_still_passes():
+    """Right: probabilities into a from_logits=False loss (Keras keeps it stable by using the logits)."""
+    probabilities_loss = keras.losses.BinaryCrossentropy(from_logits=False)
+
+    def discriminator_loss(real_logits, fake_logits):
+        real, fake = ops.sigmoid(real_logits), ops.sigmoid(fake_logits)
+        return probabilities_loss(ops.ones_like(real), real) + probabilities_loss(ops.zeros_like(fake), fake)
+
+    assert checks.check_discriminator_loss(discriminator_loss).passed
+
+
+def test_keras_rescues_a_double_sigmoid_again_after_the_check():
+    """The check changes Keras only while the learner's loss runs."""
+    logits = np.array([[3.0], [-2.0]], np.float32)
+    checks.check_discriminator_loss(double_sigmoid_with_the_loss_class)
+    rescued = float(_CROSS_ENTROPY(np.ones_like(logits), ops.sigmoid(logits)))
+    assert rescued == pytest.approx(float(_CROSS_ENTROPY(np.ones_like(logits), logits)), rel=1e-5)

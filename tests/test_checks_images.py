@@ -179,10 +179,15 @@ def test_add_gaussian_noise_reference_is_the_library_function():
 # ------------------------------------------------------------------------------------ mse
 
 
+def _difference(reference, estimate):
+    return np.asarray(reference, dtype=np.float64) - np.asarray(estimate, dtype=np.float64)
+
+
+
 @pytest.mark.parametrize("answer", [
-    lambda reference, estimate: np.mean((reference - estimate) ** 2),
-    lambda reference, estimate: float(np.sum(np.square(reference - estimate)) / reference.size),
-    lambda reference, estimate: np.square(np.subtract(estimate, reference)).mean(),
+    lambda reference, estimate: np.mean(_difference(reference, estimate) ** 2),
+    lambda reference, estimate: float(np.sum(np.square(_difference(reference, estimate))) / reference.size),
+    lambda reference, estimate: np.square(np.subtract(estimate.astype(float), reference.astype(float))).mean(),
 ])
 def test_mse_accepts_correct_answers(answer):
     assert _status("mse", answer) == checks.CORRECT
@@ -191,7 +196,7 @@ def test_mse_accepts_correct_answers(answer):
 def _mse_with_loops(reference, estimate):
     total, count = 0.0, 0
     for value, other in zip(reference.ravel(), estimate.ravel()):
-        total += (value - other) ** 2
+        total += (float(value) - float(other)) ** 2
         count += 1
     return total / count
 
@@ -201,11 +206,12 @@ def test_mse_accepts_a_loop():
 
 
 @pytest.mark.parametrize("answer, status", [
-    (lambda reference, estimate: np.sum((reference - estimate) ** 2), checks.WRONG_VALUES),  # sum
-    (lambda reference, estimate: np.mean(reference - estimate) ** 2, checks.WRONG_VALUES),  # square of mean
-    (lambda reference, estimate: np.mean(np.abs(reference - estimate)), checks.WRONG_VALUES),  # MAE
-    (lambda reference, estimate: np.sqrt(np.mean((reference - estimate) ** 2)), checks.WRONG_VALUES),  # RMSE
-    (lambda reference, estimate: (reference - estimate) ** 2, checks.WRONG_TYPE),  # the map, not a number
+    (lambda reference, estimate: np.sum(_difference(reference, estimate) ** 2), checks.WRONG_VALUES),  # sum
+    (lambda reference, estimate: np.mean(_difference(reference, estimate)) ** 2, checks.WRONG_VALUES),  # square of mean
+    (lambda reference, estimate: np.mean(np.abs(_difference(reference, estimate))), checks.WRONG_VALUES),  # MAE
+    (lambda reference, estimate: np.sqrt(np.mean(_difference(reference, estimate) ** 2)),
+     checks.WRONG_VALUES),  # RMSE
+    (lambda reference, estimate: _difference(reference, estimate) ** 2, checks.WRONG_TYPE),  # the map, not a number
 ])
 def test_mse_catches_typical_mistakes(answer, status):
     assert _status("mse", answer) == status
@@ -215,49 +221,49 @@ def test_mse_catches_typical_mistakes(answer, status):
 
 
 def _psnr(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     if error == 0:
         return float("inf")
     return 10 * np.log10(data_range**2 / error)
 
 
 def _psnr_from_rmse(reference, estimate, data_range=1.0):
-    rmse = np.sqrt(np.mean((np.asarray(reference, float) - estimate) ** 2))
+    rmse = np.sqrt(np.mean(_difference(reference, estimate) ** 2))
     return float("inf") if rmse == 0 else 20 * np.log10(data_range / rmse)
 
 
 def _psnr_with_255(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return float("inf") if error == 0 else 10 * np.log10(255**2 / error)
 
 
 def _psnr_ignoring_data_range(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return float("inf") if error == 0 else 10 * np.log10(1.0 / error)
 
 
 def _psnr_natural_log(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return float("inf") if error == 0 else 10 * np.log(data_range**2 / error)
 
 
 def _psnr_with_20(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return float("inf") if error == 0 else 20 * np.log10(data_range**2 / error)
 
 
 def _psnr_without_square(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return float("inf") if error == 0 else 10 * np.log10(data_range / error)
 
 
 def _psnr_zero_division(reference, estimate, data_range=1.0):
-    error = float(np.mean((reference - estimate) ** 2))
+    error = float(np.mean(_difference(reference, estimate) ** 2))
     return 10 * np.log10(data_range**2 / error)
 
 
 def _psnr_zero_for_identical(reference, estimate, data_range=1.0):
-    error = np.mean((reference - estimate) ** 2)
+    error = np.mean(_difference(reference, estimate) ** 2)
     return 0.0 if error == 0 else 10 * np.log10(data_range**2 / error)
 
 
@@ -289,3 +295,56 @@ def test_psnr_names_the_identical_images_case_when_dividing_by_zero():
     feedback = images.check_psnr(_psnr_zero_division)
     assert "ZeroDivisionError" in feedback.message
     assert any("identical images" in line for line in feedback.details)
+
+
+# ------------------------------------------------------------- uint8 images and named mistakes
+
+_WRAPPED_MSE = [
+    lambda reference, estimate: np.mean((reference - estimate) ** 2),  # wraps twice
+    lambda reference, estimate: np.mean((reference - estimate).astype(np.float64) ** 2),  # cast too late
+    lambda reference, estimate: float(np.mean(np.square(np.subtract(reference, estimate)))),
+]
+
+
+@pytest.mark.parametrize("answer", _WRAPPED_MSE)
+def test_mse_without_a_cast_to_float_fails_on_uint8_images_and_says_why(answer):
+    feedback = images.check_mse(answer)
+    assert feedback.status == checks.WRONG_VALUES
+    assert "uint8" in feedback.message and "wraps around" in feedback.message
+    assert "astype(np.float64)" in feedback.message
+
+
+@pytest.mark.parametrize("answer", _WRAPPED_MSE)
+def test_psnr_without_a_cast_to_float_fails_on_uint8_images_and_says_why(answer):
+    def psnr(reference, estimate, data_range=1.0):
+        error = answer(reference, estimate)
+        return float("inf") if error == 0 else 10 * np.log10(data_range ** 2 / error)
+
+    feedback = images.check_psnr(psnr)
+    assert feedback.status == checks.WRONG_VALUES
+    assert "uint8" in feedback.message and "wraps around" in feedback.message
+
+
+@pytest.mark.parametrize("key, answer, words", [
+    ("to_float", lambda image: image / 256, "divided by 256"),
+    ("to_float", lambda image: image.astype(np.float64), "not the scale"),
+    ("rgb_to_gray", lambda image: image.mean(axis=-1), "plain mean"),
+    ("rgb_to_gray", lambda image: 0.114 * image[..., 0] + 0.587 * image[..., 1] + 0.299 * image[..., 2], "BGR"),
+    ("add_gaussian_noise", lambda image, sigma, rng: np.clip(image + rng.normal(0, sigma / 255, image.shape), 0, 1),
+     "clipped"),
+    ("add_gaussian_noise", lambda image, sigma, rng: image + rng.normal(0, sigma, image.shape), "255 times"),
+    ("add_gaussian_noise", lambda image, sigma, rng: image + rng.normal(0, (sigma / 255) ** 2, image.shape),
+     "variance"),
+    ("add_gaussian_noise", lambda image, sigma, rng: rng.normal(0, sigma / 255, image.shape), "noise alone"),
+    ("mse", lambda reference, estimate: np.sum(_difference(reference, estimate) ** 2), "sum of the squared"),
+    ("mse", lambda reference, estimate: np.mean(_difference(reference, estimate)) ** 2, "squared the mean"),
+    ("mse", lambda reference, estimate: np.mean(np.abs(_difference(reference, estimate))), "mean absolute"),
+    ("mse", lambda reference, estimate: np.sqrt(np.mean(_difference(reference, estimate) ** 2)), "RMSE"),
+    ("psnr", _psnr_natural_log, "natural logarithm"),
+    ("psnr", _psnr_with_20, "twice the PSNR"),
+    ("psnr", _psnr_without_square, "not squared"),
+])
+def test_typical_mistakes_are_named(key, answer, words):
+    feedback = CHECKS[key](answer)
+    assert not feedback.passed
+    assert words in feedback.message, feedback.message

@@ -138,3 +138,40 @@ def test_usual_partial_convolution_mistakes_are_named(options, words):
     feedback = checks.check_partial_convolution(answer)
     assert feedback.status == checks.WRONG_VALUES
     assert words in feedback.text()
+
+
+@pytest.mark.parametrize("answer", [
+    lambda valid, k: update_mask(valid, k) > 0,  # a boolean mask
+    lambda valid, k: (update_mask(valid, k) > 0).astype(np.int64),  # 0/1 integers
+    lambda valid, k: ndimage.maximum_filter(np.asarray(valid, bool), size=k, mode="constant", cval=False),
+])
+def test_a_boolean_or_integer_update_mask_that_compares_equal_passes(answer):
+    feedback = checks.check_update_mask(answer)
+    assert feedback.passed, feedback.text()
+
+
+def test_a_wrong_boolean_update_mask_is_still_named():
+    feedback = checks.check_update_mask(lambda valid, k: np.asarray(valid, bool))
+    assert feedback.status == checks.WRONG_VALUES and "unchanged" in feedback.message
+
+
+def partial_convolution_divided_by_the_window_size(image, valid, kernel, bias):
+    summed = ndimage.correlate(image * valid, kernel, mode="constant", cval=0.0)
+    count = ndimage.correlate(valid, np.ones_like(kernel), mode="constant", cval=0.0)
+    return np.where(count > 0, summed / kernel.size + bias, 0.0)
+
+
+def partial_convolution_divided_by_the_count_only(image, valid, kernel, bias):
+    summed = ndimage.correlate(image * valid, kernel, mode="constant", cval=0.0)
+    count = ndimage.correlate(valid, np.ones_like(kernel), mode="constant", cval=0.0)
+    return np.where(count > 0, summed / np.maximum(count, 1) + bias, 0.0)
+
+
+@pytest.mark.parametrize("answer, words", [
+    (partial_convolution_divided_by_the_window_size, "divided by the window size"),
+    (partial_convolution_divided_by_the_count_only, "did not multiply by sum(1)"),
+])
+def test_renormalizing_by_the_window_size_or_the_count_alone_is_named(answer, words):
+    feedback = checks.check_partial_convolution(answer)
+    assert feedback.status == checks.WRONG_VALUES
+    assert words in feedback.message

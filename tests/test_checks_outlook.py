@@ -219,3 +219,13 @@ def test_quantize_int8_typical_mistakes_are_explained(answer, words):
 
 def test_the_module_exports_its_checks():
     assert set(outlook.__all__) == {f"check_{key}" for key in KEYS}
+
+
+def test_all_zero_weights_quantize_to_zeros_with_scale_one():
+    """No division by zero: a zero layer is stored exactly, with the library's scale 1.0."""
+    weights = np.zeros((3, 3, 1, 2))
+    with np.errstate(all="raise"):
+        quantized, scale = outlook._quantize_int8_reference(weights)
+    assert quantized.dtype == np.int8 and not quantized.any() and scale == 1.0
+    library_quantized, library_scale = models.deployment.quantize_symmetric(weights)
+    assert scale == library_scale and np.array_equal(quantized, library_quantized)

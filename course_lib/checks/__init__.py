@@ -26,6 +26,7 @@ from ._framework import (
     Case,
     Exercise,
     Feedback,
+    Mistake,
     check,
     exercise,
     hint,
@@ -49,7 +50,7 @@ from .outlook import *  # noqa: F401,F403  (10)
 from . import applications, cnn, enhancement, filters, gans, images, inpainting, outlook, residual, super_resolution, welcome
 
 __all__ = [
-    "Case", "Exercise", "Feedback", "check", "exercise", "hint", "list_exercises", "register",
+    "Case", "Exercise", "Feedback", "Mistake", "check", "exercise", "hint", "list_exercises", "register",
     "reset_hints", "run_check", "solution",
     "CORRECT", "ERROR", "MODIFIED_INPUT", "NOT_ATTEMPTED", "WRONG_SHAPE", "WRONG_TYPE", "WRONG_VALUES",
 ]

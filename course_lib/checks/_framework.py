@@ -12,6 +12,10 @@ in the order a teacher would look:
 5. wrong values (how far off, and where);
 6. correct.
 
+A wrong answer that matches one of the exercise's typical :class:`Mistake` s gets
+that mistake's explanation added to its message, so the learner reads what went
+wrong ("the kernel is not flipped") and not only the numbers.
+
 Hints come one at a time from :func:`hint`; the full solution, taken from the
 solution notebook itself so it is never out of date, only from :func:`solution`.
 
@@ -24,6 +28,7 @@ the exercise's notebook and the name of the function checked); this is how
 from __future__ import annotations
 
 import copy
+import dataclasses
 import html
 import json
 import os
@@ -36,6 +41,7 @@ import numpy as np
 
 __all__ = [
     "Exercise",
+    "Mistake",
     "Feedback",
     "Case",
     "register",
@@ -90,6 +96,28 @@ class Case:
         return "(" + ", ".join(shown) + ")"
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A typical wrong answer that a check recognizes and names.
+
+    Attributes
+    ----------
+    explanation : str
+        What went wrong and how to put it right, added to the check's message.
+    answer : callable, optional
+        Takes the reference's arguments and returns the wrong answer. The mistake is
+        recognized when the learner's result equals it within the exercise's tolerances
+        (the allowed output range is not applied: a mistake may well leave it).
+    matches : callable, optional
+        ``matches(got, expected, case) -> bool``, for a mistake that is a pattern rather
+        than one answer (for example, wrong values only next to the image's border).
+    """
+
+    explanation: str
+    answer: Callable | None = None
+    matches: Callable | None = None
+
+
 @dataclass
 class Exercise:
     """An exercise: what the learner writes, how it is checked, and how they are helped.
@@ -119,6 +147,9 @@ class Exercise:
         ``explain_error(error, case) -> str or None`` for answers that raise: a
         sentence that names the typical mistake behind the error (added to the
         feedback's details), or None.
+    mistakes : list of Mistake
+        Typical wrong answers, tried in order on a wrong result; the first that
+        matches adds its explanation to the message.
     """
 
     key: str
@@ -132,6 +163,7 @@ class Exercise:
     expected_range: tuple | None = None
     compare: Callable | None = None
     explain_error: Callable | None = None
+    mistakes: list = field(default_factory=list)
 
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -391,10 +423,51 @@ def _evaluate(key: str, learner_function: Callable) -> Feedback:
             problem = _compare_values(got, expected, item)
         if problem:
             status, message, details = problem
+            explanation = recognize_mistake(item, got, expected, case)
+            if explanation:
+                message = f"{message} {explanation}"
             details = [f"on test {number} of {len(cases)}, input {case.describe()}", *details,
                        f'Need a hint? Run hint("{key}").']
             return Feedback(key, status, message, details)
     return Feedback(key, CORRECT, f"correct! {item.function_name}() passed all {len(cases)} tests.")
+
+
+def recognize_mistake(item: Exercise, got, expected, case: Case) -> str | None:
+    """The explanation of the first of `item`'s mistakes that the wrong answer `got` matches, or None."""
+    lenient = dataclasses.replace(item, expected_range=None)
+    for mistake in item.mistakes:
+        try:
+            if mistake.answer is not None:
+                with np.errstate(all="ignore"):
+                    wrong = mistake.answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+                if _compare_values(got, wrong, lenient) is None:
+                    return mistake.explanation
+            elif mistake.matches is not None and mistake.matches(got, expected, case):
+                return mistake.explanation
+        except Exception:  # a mistake that does not apply to this case (another shape, say)
+            continue
+    return None
+
+
+def wrong_only_at_the_border(width: Callable) -> Callable:
+    """A ``Mistake.matches``: the answer is wrong only within ``width(case)`` pixels of the border.
+
+    The interior (if any) is right and at least one border value is wrong: the sign of a
+    border rule (padding) that differs from the exercise's.
+    """
+
+    def matches(got, expected, case) -> bool:
+        got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+        if got.shape != expected.shape or got.ndim < 2:
+            return False
+        rim = int(width(case))
+        wrong = ~np.isclose(got, expected, rtol=1e-5, atol=1e-6)
+        interior = np.zeros(wrong.shape[:2], dtype=bool)
+        interior[rim:wrong.shape[0] - rim, rim:wrong.shape[1] - rim] = True
+        wrong_2d = wrong if wrong.ndim == 2 else wrong.reshape(*wrong.shape[:2], -1).any(axis=-1)
+        return bool(wrong_2d.any() and interior.any() and not wrong_2d[interior].any())
+
+    return matches
 
 
 def check(key: str, learner_function: Callable) -> Feedback:

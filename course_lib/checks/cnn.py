@@ -14,6 +14,12 @@ seeded inputs:
 * ``max_pool_2x2``: 2x2 max pooling with stride 2 of a 2-D feature map, as
   ``keras.layers.MaxPooling2D()`` (padding ``"valid"``: an odd last row or column
   is dropped).
+
+Each check names the mistakes it recognizes: a step uphill, no step at all, the
+gradient returned instead of the new kernel, a gradient without its factor 2 or summed
+instead of averaged; the biases or the input channels left out of a parameter count,
+``"same"`` treated as ``"valid"``; kernel sizes summed, or strides ignored, in a
+receptive field; a pooling that starts from zeros or averages.
 """
 
 from __future__ import annotations
@@ -23,9 +29,100 @@ import math
 
 import numpy as np
 
-from ._framework import Case, Exercise, check, register
+from ._framework import Case, Exercise, Mistake, check, register
 
 __all__ = ["check_gradient_step", "check_conv2d_output_shape", "check_receptive_field", "check_max_pool_2x2"]
+
+
+def _gradient_step_variant(kernel, image, target, learning_rate, *, direction=-1.0, factor=2.0, average=True,
+                           rate=True):
+    kernel = np.asarray(kernel, dtype=np.float64)
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(image, dtype=np.float64), kernel.shape)
+    residual = np.einsum("ijpq,pq->ij", windows, kernel) - np.asarray(target, dtype=np.float64)
+    gradient = factor * np.einsum("ij,ijpq->pq", residual, windows) / (residual.size if average else 1)
+    return kernel + direction * (learning_rate if rate else 1.0) * gradient
+
+
+def _gradient(kernel, image, target, learning_rate):
+    """The gradient itself (what a step of learning rate -1 adds, over the learning rate)."""
+    return (_gradient_step_variant(kernel, image, target, 1.0) - np.asarray(kernel, dtype=np.float64)) * -1.0
+
+
+_GRADIENT_STEP_MISTAKES = [
+    Mistake("You stepped uphill: gradient descent subtracts the gradient, kernel - learning_rate * gradient.",
+            answer=lambda *args: _gradient_step_variant(*args, direction=1.0)),
+    Mistake("The kernel came back unchanged: the step was never applied. Return kernel - learning_rate * gradient.",
+            answer=lambda kernel, image, target, learning_rate: np.asarray(kernel, dtype=np.float64)),
+    Mistake("That is the gradient itself: return the new kernel, kernel - learning_rate * gradient.",
+            answer=_gradient),
+    Mistake("That is the step without the learning rate: multiply the gradient by learning_rate.",
+            answer=lambda *args: _gradient_step_variant(*args, rate=False)),
+    Mistake("The factor 2 of the derivative of a square is missing: d/dw mean(r ** 2) = 2 mean(r dr/dw).",
+            answer=lambda *args: _gradient_step_variant(*args, factor=1.0)),
+    Mistake("You summed over the output pixels: the loss is a mean, so divide the summed gradient by the "
+            "number of output pixels, r.size.", answer=lambda *args: _gradient_step_variant(*args, average=False)),
+]
+
+
+def _conv2d_output_shape_variant(input_shape, filters, kernel_size, stride=1, padding="valid", *, bias=True,
+                                 channels=True, same_as_valid=False, floor_same=False):
+    height, width, input_channels = input_shape
+    if padding == "valid" or same_as_valid:
+        sides = [(side - kernel_size) // stride + 1 for side in (height, width)]
+    else:
+        sides = [side // stride if floor_same else math.ceil(side / stride) for side in (height, width)]
+    parameters = kernel_size * kernel_size * (input_channels if channels else 1) * filters + (filters if bias else 0)
+    return sides[0], sides[1], parameters
+
+
+_CONV2D_OUTPUT_SHAPE_MISTAKES = [
+    Mistake("The biases are missing from the parameter count: each filter has one, + filters.",
+            answer=lambda *args: _conv2d_output_shape_variant(*args, bias=False)),
+    Mistake("The input channels are missing from the parameter count: each filter has a kernel_size x "
+            "kernel_size weight for every input channel.",
+            answer=lambda *args: _conv2d_output_shape_variant(*args, channels=False)),
+    Mistake('padding="same" keeps the size (for stride 1): it pads so that no output pixel is lost.',
+            answer=lambda *args: _conv2d_output_shape_variant(*args, same_as_valid=True)),
+    Mistake('With padding="same" and a stride, an odd side rounds up: ceil(n / stride), not n // stride.',
+            answer=lambda *args: _conv2d_output_shape_variant(*args, floor_same=True)),
+]
+
+
+def _receptive_field_variant(layers, *, strides=True, stride_first=False):
+    field, jump = 1, 1
+    for kernel_size, stride in layers:
+        if stride_first and strides:
+            jump *= stride
+        field += (kernel_size - 1) * jump
+        if strides and not stride_first:
+            jump *= stride
+    return field
+
+
+_RECEPTIVE_FIELD_MISTAKES = [
+    Mistake("You summed the kernel sizes: neighbouring windows overlap, so each 3x3 layer adds 2 pixels, not 3 "
+            "(field += kernel_size - 1).", answer=lambda layers: sum(kernel_size for kernel_size, _ in layers)),
+    Mistake("The strides are ignored: after a layer of stride s, every later layer's step counts s input pixels "
+            "(multiply a running 'jump' by each stride, and add (kernel_size - 1) * jump).",
+            answer=lambda layers: _receptive_field_variant(layers, strides=False)),
+    Mistake("A layer's own stride counts only for the layers after it: add (kernel_size - 1) * jump first, then "
+            "multiply jump by the stride.", answer=lambda layers: _receptive_field_variant(layers, stride_first=True)),
+]
+
+
+def _pool_blocks(feature_map):
+    feature_map = np.asarray(feature_map, dtype=np.float64)
+    rows, columns = feature_map.shape[0] // 2, feature_map.shape[1] // 2
+    return feature_map[: 2 * rows, : 2 * columns].reshape(rows, 2, columns, 2)
+
+
+_MAX_POOL_MISTAKES = [
+    Mistake("Negative values became 0: the maximum started from zeros. Start from the block's own values "
+            "(blocks.max(axis=(1, 3)), or the first value of each block).",
+            answer=lambda feature_map: np.maximum(_pool_blocks(feature_map).max(axis=(1, 3)), 0.0)),
+    Mistake("That is average pooling: take the maximum of each 2x2 block.",
+            answer=lambda feature_map: _pool_blocks(feature_map).mean(axis=(1, 3))),
+]
 
 NOTEBOOK = "04_from_filters_to_cnns"
 
@@ -77,6 +174,7 @@ def _gradient_step_cases():
 
 register(Exercise(
     key="gradient_step",
+    mistakes=_GRADIENT_STEP_MISTAKES,
     notebook=NOTEBOOK,
     function_name="gradient_step",
     reference=_gradient_step_reference,
@@ -154,6 +252,7 @@ def _conv2d_output_shape_cases():
 
 register(Exercise(
     key="conv2d_output_shape",
+    mistakes=_CONV2D_OUTPUT_SHAPE_MISTAKES,
     notebook=NOTEBOOK,
     function_name="conv2d_output_shape",
     reference=_conv2d_output_shape_reference,
@@ -204,6 +303,7 @@ def _receptive_field_cases():
 
 register(Exercise(
     key="receptive_field",
+    mistakes=_RECEPTIVE_FIELD_MISTAKES,
     notebook=NOTEBOOK,
     function_name="receptive_field",
     reference=_receptive_field_reference,
@@ -251,6 +351,7 @@ def _max_pool_2x2_cases():
 
 register(Exercise(
     key="max_pool_2x2",
+    mistakes=_MAX_POOL_MISTAKES,
     notebook=NOTEBOOK,
     function_name="max_pool_2x2",
     reference=_max_pool_2x2_reference,

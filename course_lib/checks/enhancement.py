@@ -4,6 +4,11 @@ The learner builds histogram equalization in three steps (the histogram, its
 normalised cumulative sum, the mapping of every pixel through it), then writes
 two more point and neighbourhood operations: gamma correction and unsharp
 masking. Each reference is the course's tested :mod:`course_lib.enhancement`.
+
+Each check names the mistakes it recognizes: a histogram over the image's own range
+instead of [0, 1], a CDF without its normalisation or its cumulative sum, an
+equalization over [0, 1] instead of the image's range, ``1 / gamma`` for ``gamma``, and
+an unsharp mask that is not clipped, adds the blur, or blurs with zero padding.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import enhancement
-from ._framework import Case, Exercise, check, register
+from ._framework import Case, Exercise, Mistake, check, register
 
 __all__ = [
     "check_histogram",
@@ -22,6 +27,69 @@ __all__ = [
 ]
 
 NOTEBOOK = "03_histograms_and_enhancement"
+
+
+def _as_float(image):
+    return np.asarray(image, dtype=np.float64)
+
+
+def _equalize_variant(image, bins=256, *, own_range=True):
+    """Equalization through the CDF, over the image's own range or over [0, 1]."""
+    image = _as_float(image)
+    low, high = (image.min(), image.max()) if own_range else (0.0, 1.0)
+    counts, edges = np.histogram(image, bins=bins, range=(low, high))
+    return np.interp(image, (edges[:-1] + edges[1:]) / 2, np.cumsum(counts) / counts.sum())
+
+
+def _blur(image, radius, mode="reflect"):
+    from scipy import ndimage
+
+    return ndimage.gaussian_filter(_as_float(image), sigma=radius, mode=mode)
+
+
+def _unsharp_variant(image, radius=1.0, amount=1.0, *, clip=True, mode="reflect", add_blur=False):
+    image = _as_float(image)
+    blurred = _blur(image, radius, mode)
+    sharpened = image + amount * (blurred if add_blur else image - blurred)
+    return np.clip(sharpened, 0.0, 1.0) if clip else sharpened
+
+
+_HISTOGRAM_MISTAKES = [
+    Mistake("Your bins span the image's own range (np.histogram's default): pass range=(0, 1) so that every "
+            "image gets the same bins of [0, 1].",
+            answer=lambda image, bins=256: np.histogram(_as_float(image), bins=bins)[0]),
+    Mistake("Those are fractions: return the counts, the number of pixels in each bin.",
+            answer=lambda image, bins=256: np.histogram(_as_float(image), bins=bins, range=(0, 1))[0]
+            / np.size(image)),
+]
+_CDF_MISTAKES = [
+    Mistake("That is the cumulative sum of the counts, not normalised: divide by the total number of counts "
+            "so that the last value is 1.", answer=lambda counts: np.cumsum(_as_float(counts))),
+    Mistake("That is the normalised histogram: take the cumulative sum too (np.cumsum).",
+            answer=lambda counts: _as_float(counts) / _as_float(counts).sum()),
+    Mistake("You divided by the number of bins: divide by the total count, counts.sum(), so that the last value "
+            "is 1.", answer=lambda counts: np.cumsum(_as_float(counts)) / len(counts)),
+]
+_EQUALIZE_MISTAKES = [
+    Mistake("Your bins span [0, 1]: equalization uses the image's own range, from image.min() to image.max(), "
+            "as skimage.exposure.equalize_hist does.",
+            answer=lambda image, bins=256: _equalize_variant(image, bins, own_range=False)),
+]
+_GAMMA_MISTAKES = [
+    Mistake("You raised to 1 / gamma: the curve is image ** gamma (gamma < 1 brightens).",
+            answer=lambda image, gamma: _as_float(image) ** (1.0 / gamma)),
+]
+_UNSHARP_MISTAKES = [
+    Mistake("The sharpened image overshoots [0, 1] at edges: clip it with np.clip(..., 0, 1).",
+            answer=lambda image, radius=1.0, amount=1.0: _unsharp_variant(image, radius, amount, clip=False)),
+    Mistake("You added the blurred image: add the detail, image - blurred, times amount.",
+            answer=lambda image, radius=1.0, amount=1.0: _unsharp_variant(image, radius, amount, add_blur=True)),
+    Mistake("Only the border is wrong: your blur pads with zeros. Use scipy.ndimage.gaussian_filter(image, "
+            "sigma=radius) with its default mode='reflect'.",
+            answer=lambda image, radius=1.0, amount=1.0: _unsharp_variant(image, radius, amount, mode="constant")),
+    Mistake("You subtracted the detail (that blurs): add it, image + amount * (image - blurred).",
+            answer=lambda image, radius=1.0, amount=1.0: _unsharp_variant(image, radius, -amount)),
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -46,6 +114,7 @@ def _histogram_cases():
 
 register(Exercise(
     key="histogram",
+    mistakes=_HISTOGRAM_MISTAKES,
     notebook=NOTEBOOK,
     function_name="histogram",
     reference=_histogram_reference,
@@ -88,6 +157,7 @@ def _cdf_cases():
 
 register(Exercise(
     key="cdf",
+    mistakes=_CDF_MISTAKES,
     notebook=NOTEBOOK,
     function_name="normalized_cdf",
     reference=_cdf_reference,
@@ -131,6 +201,7 @@ def _equalize_cases():
 
 register(Exercise(
     key="equalize_histogram",
+    mistakes=_EQUALIZE_MISTAKES,
     notebook=NOTEBOOK,
     function_name="equalize_histogram",
     reference=_equalize_reference,
@@ -173,6 +244,7 @@ def _gamma_cases():
 
 register(Exercise(
     key="gamma_correct",
+    mistakes=_GAMMA_MISTAKES,
     notebook=NOTEBOOK,
     function_name="gamma_correct",
     reference=_gamma_reference,
@@ -218,6 +290,7 @@ def _unsharp_cases():
 
 register(Exercise(
     key="unsharp_mask",
+    mistakes=_UNSHARP_MISTAKES,
     notebook=NOTEBOOK,
     function_name="unsharp_mask",
     reference=_unsharp_reference,

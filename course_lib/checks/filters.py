@@ -13,6 +13,11 @@ in well under a second:
   border, checked against :func:`course_lib.filters.median_filter`;
 * ``wiener_filter``: Wiener deconvolution in the frequency domain, checked
   against :func:`course_lib.frequency.wiener_deconvolve` (unclipped).
+
+Each check names the mistakes it recognizes: a correlation where a convolution is
+asked (the kernel not flipped), another padding (errors only at the border), a
+Gaussian normalised by its continuous constant or not centred, a median with zero
+padding, a Wiener filter without the complex conjugate or with a shifted PSF.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from ._framework import Case, Exercise, check, register
+from ._framework import Case, Exercise, Mistake, check, register, wrong_only_at_the_border
 
 __all__ = ["check_convolve2d", "check_gaussian_kernel", "check_median_filter_3x3", "check_wiener_filter"]
 
@@ -35,6 +40,19 @@ NOTEBOOK = "02_classical_filters"
 def _convolve2d_reference(image, kernel):
     return ndimage.convolve(np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64),
                             mode="constant", cval=0.0)
+
+
+def _convolve2d_with(mode, flip=True):
+    def answer(image, kernel):
+        kernel = np.asarray(kernel, dtype=np.float64)
+        return ndimage.correlate(np.asarray(image, dtype=np.float64), kernel[::-1, ::-1] if flip else kernel,
+                                 mode=mode, cval=0.0)
+
+    return answer
+
+
+def _kernel_reach(case):
+    return max(np.asarray(case.args[1]).shape) // 2
 
 
 def _convolve2d_cases():
@@ -66,6 +84,19 @@ register(Exercise(
         "all round, so every window of the kernel's size fits and the output keeps the image's shape.",
         "Loop over the output pixels: `output[i, j] = np.sum(padded[i:i + kernel_height, j:j + kernel_width] "
         "* flipped)`, with `flipped = kernel[::-1, ::-1]` and `output = np.zeros(image.shape)`.",
+    ],
+    mistakes=[
+        Mistake("That is a correlation: the kernel is not flipped. A convolution flips the kernel in both "
+                "directions, kernel[::-1, ::-1] (on the impulse, the answer is the kernel itself, not upside down).",
+                answer=_convolve2d_with("constant", flip=False)),
+        Mistake("The values are right inside and wrong only near the border: pad with zeros "
+                "(np.pad's default mode='constant'), not by repeating or mirroring the edge.",
+                matches=wrong_only_at_the_border(_kernel_reach)),
+        Mistake("That is a correlation (the kernel is not flipped), and the border is not zero-padded either: "
+                "flip with kernel[::-1, ::-1] and pad with zeros.",
+                matches=lambda got, expected, case: any(
+                    np.allclose(got, _convolve2d_with(mode, flip=False)(*case.args), atol=1e-6)
+                    for mode in ("nearest", "reflect", "mirror", "wrap"))),
     ],
 ))
 
@@ -111,7 +142,27 @@ register(Exercise(
         "1 / (2 pi sigma**2): a truncated kernel must still sum to exactly 1, or it darkens the image.",
     ],
     expected_range=(0.0, 1.0),
+    mistakes=[
+        Mistake("You normalised by the continuous constant 1 / (2 pi sigma**2): a truncated kernel must sum to "
+                "exactly 1, so divide by the sum of its taps, kernel / kernel.sum().",
+                answer=lambda size, sigma: _gaussian_taps(size, sigma) / (2 * np.pi * sigma ** 2)),
+        Mistake("The kernel is not normalised: divide by the sum of its taps, so that it sums to 1.",
+                answer=lambda size, sigma: _gaussian_taps(size, sigma)),
+        Mistake("The peak is not in the middle: measure offsets from the centre, np.arange(size) - size // 2.",
+                answer=lambda size, sigma: _normalised(_gaussian_taps(size, sigma, centred=False))),
+        Mistake("The 2 in exp(-(u**2 + v**2) / (2 * sigma**2)) is missing.",
+                answer=lambda size, sigma: _normalised(_gaussian_taps(size, sigma / np.sqrt(2)))),
+    ],
 ))
+
+
+def _gaussian_taps(size, sigma, centred=True):
+    offsets = np.arange(size) - (size // 2 if centred else 0)
+    return np.exp(-np.add.outer(offsets ** 2, offsets ** 2) / (2 * sigma ** 2))
+
+
+def _normalised(kernel):
+    return kernel / kernel.sum()
 
 
 def check_gaussian_kernel(learner_function):
@@ -159,6 +210,17 @@ register(Exercise(
         "in 0, 1, 2 into a (9, height, width) array and take `np.median(..., axis=0)`.",
     ],
     expected_range=(0.0, 1.0),
+    mistakes=[
+        Mistake("You padded with zeros: they pull the medians at the border down. Repeat the edge pixels, "
+                "np.pad(image, 1, mode='edge').",
+                answer=lambda image: ndimage.median_filter(np.asarray(image, dtype=np.float64), 3,
+                                                           mode="constant", cval=0.0)),
+        Mistake("NumPy's mode='reflect' skips the edge pixel (it mirrors around it): repeat the edge pixels with "
+                "mode='edge'.",
+                answer=lambda image: ndimage.median_filter(np.asarray(image, dtype=np.float64), 3, mode="mirror")),
+        Mistake("The values are right inside and wrong only at the border: repeat the edge pixels, "
+                "np.pad(image, 1, mode='edge').", matches=wrong_only_at_the_border(lambda case: 1)),
+    ],
 ))
 
 
@@ -217,7 +279,26 @@ register(Exercise(
         "Go back with `np.fft.ifft2(X)` and keep the real part, `np.real(...)`: the imaginary part is only "
         "round-off. Do not clip the result.",
     ],
+    mistakes=[
+        Mistake("The complex conjugate is missing: the Wiener filter is conj(H) * Y / (|H|**2 + balance), with "
+                "np.conj(H). H and conj(H) differ for a kernel that is not symmetric.",
+                answer=lambda blurred, psf, balance: _wiener_with(blurred, psf, balance, conjugate=False)),
+        Mistake("The result is shifted: np.fft.fft2(psf, s=shape) puts the kernel's corner, not its centre, at the "
+                "origin. Use frequency.psf_to_otf(psf, blurred.shape).",
+                answer=lambda blurred, psf, balance: _wiener_with(blurred, psf, balance, centred=False)),
+        Mistake("You clipped the result to [0, 1]: the check expects the unclipped estimate.",
+                answer=lambda blurred, psf, balance: np.clip(_wiener_filter_reference(blurred, psf, balance), 0, 1)),
+    ],
 ))
+
+
+def _wiener_with(blurred, psf, balance, *, conjugate=True, centred=True):
+    from ..frequency import psf_to_otf
+
+    blurred = np.asarray(blurred, dtype=np.float64)
+    transfer = psf_to_otf(psf, blurred.shape) if centred else np.fft.fft2(psf, s=blurred.shape)
+    numerator = np.conj(transfer) if conjugate else transfer
+    return np.real(np.fft.ifft2(numerator * np.fft.fft2(blurred) / (np.abs(transfer) ** 2 + balance)))
 
 
 def check_wiener_filter(learner_function):

@@ -5,7 +5,9 @@
   :func:`course_lib.models.discriminator_loss`. Recognizes the widely copied
   ``-log(D(x) + D(G(z)))``, swapped labels, fakes labelled real, a sigmoid applied to
   the logits first (probabilities where logits are expected), a sum instead of a mean,
-  one mean over both batches together, a flipped sign, ``log(sigmoid(l))`` that
+  one mean over both batches together, a flipped sign (a sigmoid too many is caught
+  however it is written: Keras' TensorFlow backend would otherwise undo ``keras.ops.sigmoid``
+  before a ``from_logits=True`` cross-entropy), ``log(sigmoid(l))`` that
   overflows to infinity for large logits, and a probability clipped before the log;
 * ``generator_loss``: the non-saturating generator loss ``mean(softplus(-l_fake))``;
   checked against :func:`course_lib.models.generator_loss`. Recognizes the minimax
@@ -29,6 +31,9 @@ TensorFlow and Keras are imported only when a check runs.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +79,55 @@ _DOUBLE_SIGMOID = (
     "from_logits=True) applies the sigmoid itself. Squeezing the logits into (0, 1) first makes every loss "
     "term nearly the same, whatever the discriminator says."
 )
+
+
+@contextlib.contextmanager
+def _logits_taken_at_their_word():
+    """Inside: a Keras cross-entropy with ``from_logits=True`` treats its input as logits, whatever made it.
+
+    Keras' TensorFlow backend looks at where a cross-entropy's input came from: when it is
+    the output of a sigmoid (``keras.ops.sigmoid`` marks its result, and a ``Sigmoid`` op is
+    recognized in a graph), ``from_logits=True`` quietly uses the sigmoid's input instead,
+    so that a sigmoid too many gives the right number. It gives the wrong one on the JAX
+    and PyTorch backends, and with ``tf.nn.sigmoid_cross_entropy_with_logits``. While a
+    check runs the learner's loss, that rescue is off for ``from_logits=True`` (and kept
+    for ``from_logits=False``, where it only makes a right answer numerically stable), so a
+    double sigmoid gives its true, wrong value however it is written.
+    """
+    try:
+        from keras.src.backend.tensorflow import nn as backend_nn
+    except ImportError:  # another backend or another Keras: nothing to undo
+        yield
+        return
+    original = getattr(backend_nn, "_get_logits", None)
+    if original is None:
+        yield
+        return
+
+    def literal_logits(output, from_logits, op_type, fn_name):
+        if from_logits:
+            return output, True
+        return original(output, from_logits, op_type, fn_name)
+
+    backend_nn._get_logits = literal_logits
+    try:
+        yield
+    finally:
+        backend_nn._get_logits = original
+
+
+def _without_sigmoid_rescue(learner_function):
+    """The learner's loss, run with :func:`_logits_taken_at_their_word`."""
+    if not callable(learner_function):
+        return learner_function
+
+    @functools.wraps(learner_function)
+    def run(*args, **kwargs):
+        with _logits_taken_at_their_word(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras' "received from_logits=True ... Sigmoid" warning
+            return learner_function(*args, **kwargs)
+
+    return run
 
 
 def _has_large_logits(case) -> bool:
@@ -194,7 +248,7 @@ register(Exercise(
 
 def check_discriminator_loss(learner_function):
     """Check ``discriminator_loss(real_logits, fake_logits)``: the discriminator's cross-entropy from logits."""
-    return check("discriminator_loss", _numpy_result(learner_function))
+    return check("discriminator_loss", _numpy_result(_without_sigmoid_rescue(learner_function)))
 
 
 # --------------------------------------------------------------------------------------
@@ -261,7 +315,7 @@ register(Exercise(
 
 def check_generator_loss(learner_function):
     """Check ``generator_loss(fake_logits)``: the non-saturating generator loss from logits."""
-    return check("generator_loss", _numpy_result(learner_function))
+    return check("generator_loss", _numpy_result(_without_sigmoid_rescue(learner_function)))
 
 
 # --------------------------------------------------------------------------------------

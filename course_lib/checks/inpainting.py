@@ -7,7 +7,8 @@
 * ``update_mask``: the partial convolution's mask update (Liu et al., ECCV 2018): an
   output pixel is valid when its k x k window holds at least one valid input pixel,
   pixels beyond the border counting as missing. Checked against a maximum filter with
-  zero padding; recognizes the unchanged mask, "all valid" (an erosion) instead of
+  zero padding; the result may be float, boolean or integer (any mask that compares
+  equal passes). Recognizes the unchanged mask, "all valid" (an erosion) instead of
   "any valid", the hole returned instead of the valid mask, and a border counted as valid;
 * ``partial_convolution``: one single-channel partial convolution with "same" padding,
   ``W^T (X * M) * sum(1) / sum(M) + b`` where the window holds a valid pixel and 0
@@ -131,6 +132,8 @@ def _update_mask_cases():
 
 
 def _update_mask_compare(got, expected, case):
+    if isinstance(got, np.ndarray) and (got.dtype == np.bool_ or np.issubdtype(got.dtype, np.integer)):
+        got = got.astype(np.float64)  # a boolean or 0/1 integer mask is as right as a float one
     problem = usual_problem("update_mask", got, expected)
     if problem is None:
         return None
@@ -180,7 +183,11 @@ register(Exercise(
 
 
 def check_update_mask(learner_function):
-    """Check ``update_mask(valid, kernel_size)``, the partial convolution's mask update."""
+    """Check ``update_mask(valid, kernel_size)``, the partial convolution's mask update.
+
+    The new mask may be float (1.0 valid, 0.0 missing), boolean or 0/1 integers: any
+    mask equal to the expected one passes.
+    """
     return check("update_mask", learner_function)
 
 
@@ -205,7 +212,8 @@ def _partial_convolution_variant(image, valid, kernel, bias, *, renormalize="rig
     count = _window_count(valid, size)
     seen = count > 0
     safe = np.maximum(count, 1.0)
-    ratio = {"right": size * size / safe, "none": np.ones_like(count), "inverted": safe / (size * size)}[renormalize]
+    ratio = {"right": size * size / safe, "none": np.ones_like(count), "inverted": safe / (size * size),
+             "window": np.full_like(count, 1.0 / (size * size)), "count_only": 1.0 / safe}[renormalize]
     output = summed * ratio + bias
     return output if bias_everywhere else np.where(seen, output, 0.0)
 
@@ -254,6 +262,11 @@ def _partial_convolution_compare(got, expected, case):
                                   "like a fully seen one."),
         ({"renormalize": "inverted"}, " Your scale factor is upside down: it is sum(1) / sum(M) (>= 1), the window "
                                       "size divided by the number of valid pixels in it."),
+        ({"renormalize": "window"}, " You divided by the window size, k * k, the same for every pixel: that is a "
+                                    "plain average and no renormalization. The factor depends on the window: "
+                                    "sum(1) / sum(M), the window size over its number of valid pixels."),
+        ({"renormalize": "count_only"}, " You divided by sum(M) but did not multiply by sum(1) = k * k: the factor "
+                                        "is sum(1) / sum(M), so that a fully seen window keeps its plain sum."),
         ({"mask_input": False}, " Values of the hole leak into your answer: multiply the image by the valid mask "
                                 "(X * M) before the convolution, so that what was in the hole is ignored."),
         ({"bias_everywhere": True}, " Where a window holds no valid pixel the output must be 0, without the bias: "

@@ -11,6 +11,8 @@
 * ``quantize_int8``: symmetric per-tensor int8 quantization ``(round(w / s), s)`` with
   ``s = max|w| / 127``. Recognizes the scale from ``max(w)`` instead of ``max|w|``, 128 or
   255 levels, truncation instead of rounding, and a float array instead of int8.
+  All-zero weights quantize to all-zero int8 with scale 1.0 (no division by zero), as in
+  :func:`course_lib.models.quantize_symmetric`.
 
 The receptive field of a stack of convolutions is notebook 04's exercise
 (``receptive_field`` in :mod:`course_lib.checks.cnn`); notebook 10 uses the library's
@@ -210,7 +212,15 @@ def check_masked_mse(learner_function):
 
 
 def _quantize_int8_reference(weights):
-    scale = float(np.max(np.abs(weights))) / 127.0
+    """``(round(w / s) as int8, s)`` with ``s = max|w| / 127``; all-zero weights give ``(zeros, 1.0)``.
+
+    All-zero weights (a pruned or untrained layer) have no largest magnitude to map to 127:
+    any positive scale stores them exactly as 0, and 1.0 is the one
+    :func:`course_lib.models.quantize_symmetric` uses, so dequantizing gives zeros again
+    instead of the NaN of a division by zero.
+    """
+    largest = float(np.max(np.abs(weights)))
+    scale = largest / 127.0 if largest > 0 else 1.0
     return np.clip(np.round(np.asarray(weights) / scale), -127, 127).astype(np.int8), scale
 
 

@@ -10,17 +10,133 @@
   :func:`course_lib.models.dncnn`'s formula;
 * ``self_ensemble``: geometric self-ensemble of any denoising function, checked with
   a deliberately direction-dependent "denoiser" so that a missing inverse transform shows.
+
+Each check names the mistakes it recognizes: the clean image as the target, the noise
+with the wrong sign, a clipped noisy image; the unbiased variance, epsilon outside the
+square root, statistics over the wrong axes; biases in the hidden convolutions or
+BatchNorm's moving statistics counted; transforms not undone, or only the 4 rotations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._framework import Case, Exercise, check, register
+from ._framework import Case, Exercise, Mistake, check, register
 
 __all__ = ["check_make_residual_pair", "check_batch_norm", "check_dncnn_parameter_count", "check_self_ensemble"]
 
 NOTEBOOK = "05_residual_learning_dncnn"
+
+
+def _residual_pair_variant(clean, sigma, rng, *, clip=False, scale=255.0):
+    noisy = clean + rng.normal(0.0, sigma / scale, size=clean.shape)
+    if clip:
+        noisy = np.clip(noisy, 0.0, 1.0)
+    return noisy, noisy - clean
+
+
+def _clean_target(clean, sigma, rng):
+    noisy, _ = _residual_pair_variant(clean, sigma, rng)
+    return noisy, clean
+
+
+def _flipped_noise(clean, sigma, rng):
+    noisy, noise = _residual_pair_variant(clean, sigma, rng)
+    return noisy, -noise
+
+
+def _clean_input(clean, sigma, rng):
+    _, noise = _residual_pair_variant(clean, sigma, rng)
+    return clean, noise
+
+
+_RESIDUAL_PAIR_MISTAKES = [
+    Mistake("Item 1, the target, is the clean image: in residual learning the network predicts the noise, "
+            "noisy - clean, and the model subtracts it from its input.", answer=_clean_target),
+    Mistake("Item 1 has the wrong sign: the target is noisy - clean (what the model subtracts from the noisy "
+            "image), not clean - noisy.", answer=_flipped_noise),
+    Mistake("Item 0, the network's input, is the clean image: the network only ever sees the noisy image.",
+            answer=_clean_input),
+    Mistake("You clipped the noisy image to [0, 1]: keep it unclipped, so that the target is exactly the noise "
+            "that was added.", answer=lambda clean, sigma, rng: _residual_pair_variant(clean, sigma, rng, clip=True)),
+    Mistake("The noise is 255 times too strong: sigma is on the 8-bit scale, so the standard deviation on [0, 1] "
+            "is sigma / 255.", answer=lambda clean, sigma, rng: _residual_pair_variant(clean, sigma, rng, scale=1.0)),
+]
+
+
+def _batch_norm_variant(features, gamma, beta, epsilon=1e-3, *, axis=(0, 1, 2), ddof=0, epsilon_inside=True):
+    features = np.asarray(features, dtype=np.float64)
+    mean = features.mean(axis=axis, keepdims=axis is not None)
+    spread = np.sqrt(features.var(axis=axis, ddof=ddof, keepdims=axis is not None) + (epsilon if epsilon_inside else 0))
+    return gamma * (features - mean) / (spread if epsilon_inside else spread + epsilon) + beta
+
+
+_BATCH_NORM_MISTAKES = [
+    Mistake("You used the unbiased variance (ddof=1): batch normalization divides by N, np.var's default.",
+            answer=lambda *args, **kwargs: _batch_norm_variant(*args, **kwargs, ddof=1)),
+    Mistake("epsilon belongs inside the square root: (x - mean) / sqrt(variance + epsilon).",
+            answer=lambda *args, **kwargs: _batch_norm_variant(*args, **kwargs, epsilon_inside=False)),
+    Mistake("Your statistics are over the batch axis only: each channel's mean and variance are taken over the "
+            "batch and both image axes, axis=(0, 1, 2).",
+            answer=lambda *args, **kwargs: _batch_norm_variant(*args, **kwargs, axis=0)),
+    Mistake("Your statistics are over every axis at once: take them per channel, axis=(0, 1, 2), so that each "
+            "channel gets its own mean and variance.",
+            answer=lambda *args, **kwargs: _batch_norm_variant(*args, **kwargs, axis=None)),
+]
+
+
+def _dncnn_count_variant(depth, width, channels=1, batch_norm=True, *, hidden_bias=False, batch_norm_numbers=2,
+                         hidden_layers=None):
+    first = 9 * channels * width + width
+    hidden = 9 * width * width + (batch_norm_numbers * width if batch_norm else width)
+    if batch_norm and hidden_bias:
+        hidden += width
+    last = 9 * width * channels + channels
+    return first + (depth - 2 if hidden_layers is None else hidden_layers) * hidden + last
+
+
+_DNCNN_PARAMETER_COUNT_MISTAKES = [
+    Mistake("You counted a bias in each hidden convolution: with BatchNorm after it, the convolution has no bias "
+            "(BatchNorm's beta does its job).",
+            answer=lambda *args, **kwargs: _dncnn_count_variant(*args, **kwargs, hidden_bias=True)),
+    Mistake("You counted BatchNorm's moving mean and variance: they are not trained. BatchNorm adds 2 trainable "
+            "numbers per channel, gamma and beta.",
+            answer=lambda *args, **kwargs: _dncnn_count_variant(*args, **kwargs, batch_norm_numbers=4)),
+    Mistake("You counted `depth` hidden layers: depth counts every convolution, so there are depth - 2 hidden "
+            "ones between the first and the last.",
+            answer=lambda depth, *args, **kwargs: _dncnn_count_variant(depth, *args, **kwargs, hidden_layers=depth)),
+    Mistake("BatchNorm's parameters are missing: it adds 2 trainable numbers (gamma, beta) per channel of every "
+            "hidden layer.",
+            answer=lambda *args, **kwargs: _dncnn_count_variant(*args, **kwargs, batch_norm_numbers=0)),
+]
+
+
+def _ensemble_without_undo(denoiser, image):
+    return np.mean([denoiser(np.ascontiguousarray(_dihedral(image, index))) for index in range(8)], axis=0)
+
+
+def _ensemble_of_rotations(denoiser, image):
+    return np.mean([_undo_dihedral(denoiser(np.ascontiguousarray(_dihedral(image, index))), index)
+                    for index in range(4)], axis=0)
+
+
+def _ensemble_undone_in_the_wrong_order(denoiser, image):
+    def undo(result, index):
+        flipped_back = result[:, ::-1] if index >= 4 else result
+        return np.rot90(flipped_back, k=-(index % 4))
+
+    return np.mean([undo(denoiser(np.ascontiguousarray(_dihedral(image, index))), index) for index in range(8)],
+                   axis=0)
+
+
+_SELF_ENSEMBLE_MISTAKES = [
+    Mistake("The transforms are not undone: rotate and flip each result back before averaging, or the 8 results "
+            "are 8 different orientations of the image.", answer=_ensemble_without_undo),
+    Mistake("That is the mean of the 4 rotations only: add the 4 flipped versions (np.fliplr, then each "
+            "rotation), 8 in all.", answer=_ensemble_of_rotations),
+    Mistake("The inverse is applied in the wrong order: undo the last transform first (rotate back, then flip "
+            "back, for an image that was flipped, then rotated).", answer=_ensemble_undone_in_the_wrong_order),
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -47,6 +163,7 @@ def _make_residual_pair_cases():
 
 register(Exercise(
     key="make_residual_pair",
+    mistakes=_RESIDUAL_PAIR_MISTAKES,
     notebook=NOTEBOOK,
     function_name="make_residual_pair",
     reference=_make_residual_pair_reference,
@@ -95,6 +212,7 @@ def _batch_norm_cases():
 
 register(Exercise(
     key="batch_norm",
+    mistakes=_BATCH_NORM_MISTAKES,
     notebook=NOTEBOOK,
     function_name="batch_norm",
     reference=_batch_norm_reference,
@@ -141,6 +259,7 @@ def _dncnn_parameter_count_cases():
 
 register(Exercise(
     key="dncnn_parameter_count",
+    mistakes=_DNCNN_PARAMETER_COUNT_MISTAKES,
     notebook=NOTEBOOK,
     function_name="dncnn_parameter_count",
     reference=_dncnn_parameter_count_reference,
@@ -216,6 +335,7 @@ def _self_ensemble_cases():
 
 register(Exercise(
     key="self_ensemble",
+    mistakes=_SELF_ENSEMBLE_MISTAKES,
     notebook=NOTEBOOK,
     function_name="self_ensemble",
     reference=_self_ensemble_reference,

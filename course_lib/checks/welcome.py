@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._framework import Case, Exercise, check, register
+from ._framework import Case, Exercise, Mistake, check, register
 
 __all__ = ["check_invert"]
 
@@ -35,6 +35,11 @@ register(Exercise(
         "NumPy works on whole arrays at once: `1 - image` subtracts every pixel from 1, no loop needed.",
     ],
     expected_range=(0.0, 1.0),
+    mistakes=[
+        Mistake("That is -image, the values negated: the negative of an image in [0, 1] is 1 - image, so that "
+                "black (0) becomes white (1).", answer=lambda image: -image),
+        Mistake("That is the image unchanged: every pixel x must become 1 - x.", answer=lambda image: image),
+    ],
 ))
 
 
