@@ -100,6 +100,21 @@ def validation_psnr(model, validation, sigma: float, noise_map: bool) -> float:
     return float(np.mean(scores))
 
 
+def reference_psnrs(validation, sigma: float) -> dict:
+    """The noisy input's and BM3D's mean PSNR on the same held-out images and noise, for scale."""
+    from course_lib.filters import bm3d_denoise
+
+    noisy, clean, shapes = validation
+    scores = {"noisy input": [], "BM3D": []}
+    for index, (height, width) in enumerate(shapes):
+        observed = noisy[index, :height, :width, 0]
+        for name, estimate in (("noisy input", observed), ("BM3D", bm3d_denoise(observed, sigma))):
+            result = np.round(np.clip(estimate, 0, 1) * 255) / 255
+            error = np.mean((result.astype(np.float64) - clean[index]) ** 2)
+            scores[name].append(10 * math.log10(1.0 / error))
+    return {name: float(np.mean(values)) for name, values in scores.items()}
+
+
 def budget_callback(budget_seconds, learning_rate, final_learning_rate, checkpoints, evaluate):
     """A Keras callback: cosine learning rate over the wall-clock budget, stop at its end,
     evaluate at each fraction in `checkpoints` (time spent evaluating is not counted)."""
@@ -229,6 +244,11 @@ def measure_family(name, arguments, training_source, validation_source):
     return record
 
 
+def family_peak(results, family) -> float:
+    """The matmul peak measured in the same run as `family` (runs may be updated family by family)."""
+    return family.get("matmul_multiply_adds_per_second", results["matmul_multiply_adds_per_second"])
+
+
 def write_outputs(results, out: Path):
     out.mkdir(parents=True, exist_ok=True)
     (out / "families.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -237,7 +257,6 @@ def write_outputs(results, out: Path):
         for point in family["curve"]:
             lines.append(f"{family['family']},{point['minutes']:.3f},{point['steps']},{point['validation_psnr']:.4f}")
     (out / "families.csv").write_text("\n".join(lines) + "\n")
-    peak = results["matmul_multiply_adds_per_second"]
     table = ["| family | parameters | multiply-adds per pixel | receptive field | steps in budget | patch Mpx seen | "
              "pipeline s/batch | step s (in memory) | step s (in fit) | fraction of matmul peak (in fit) | "
              "validation PSNR at end |",
@@ -250,7 +269,7 @@ def write_outputs(results, out: Path):
             f"{family['receptive_field']} px | {throughput['steps']} | {family['patch_megapixels_seen']:.0f} | "
             f"{throughput['pipeline_seconds_per_batch']:.3f} | {throughput['step_seconds_in_memory']:.3f} | "
             f"{throughput['step_seconds_in_fit']:.3f} | "
-            f"{throughput['multiply_adds_per_second_in_fit'] / peak:.0%} | {final:.2f} dB |")
+            f"{throughput['multiply_adds_per_second_in_fit'] / family_peak(results, family):.0%} | {final:.2f} dB |")
     (out / "families.md").write_text("\n".join(table) + "\n")
 
     import matplotlib
@@ -264,6 +283,11 @@ def write_outputs(results, out: Path):
         psnr = [point["validation_psnr"] for point in family["curve"]]
         axis.plot(minutes, psnr, marker="o", markersize=3,
                   label=f"{family['family']} ({family['multiply_adds_per_pixel'] / 1e3:.0f} K MAC/px)")
+    if "BM3D" in results.get("references", {}):  # the noisy input's PSNR is in the table: far below, it would squash the plot
+        name, value = "BM3D", results["references"]["BM3D"]
+        axis.axhline(value, color="gray", linestyle="dashed", linewidth=1)
+        axis.annotate(f"{name} {value:.2f} dB", (0.01, value), xycoords=("axes fraction", "data"),
+                      textcoords="offset points", xytext=(0, 3), fontsize=8, color="dimgray")
     axis.set_xlabel("training wall-clock minutes on 2 CPU cores")
     axis.set_ylabel(f"validation PSNR, sigma {results['sigma']:g} (dB)")
     axis.set_title("What a CPU-minute buys (held-out Train400 images)")
@@ -277,7 +301,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="folder of training images (Train400)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--families", nargs="+", default=["dncnn", "ffdnet", "unet"], choices=sorted(FAMILIES))
+    parser.add_argument("--families", nargs="*", default=["dncnn", "ffdnet", "unet"], choices=sorted(FAMILIES))
     parser.add_argument("--minutes", type=float, default=12.0, help="training wall clock per family")
     parser.add_argument("--points", type=int, default=12, help="validation points along the budget")
     parser.add_argument("--sigma", type=float, default=25.0)
@@ -287,9 +311,18 @@ def main():
     parser.add_argument("--precision", choices=["float32", "bfloat16"], default="bfloat16")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--force", action="store_true", help="replace the results already in --out")
+    parser.add_argument("--update", action="store_true",
+                        help="measure only --families again and keep the other families' results in --out "
+                             "(same data and settings; each family records the command that measured it)")
     arguments = parser.parse_args()
-    if (arguments.out / "families.json").exists() and not arguments.force:
-        parser.exit(2, f"error: --out {str(arguments.out)!r} holds results already; add --force to replace them\n")
+    existing = arguments.out / "families.json"
+    if arguments.update and not existing.exists():
+        parser.exit(2, f"error: --update needs results in --out; {str(existing)!r} does not exist\n")
+    if existing.exists() and not (arguments.force or arguments.update):
+        parser.exit(2, f"error: --out {str(arguments.out)!r} holds results already; add --force to replace them "
+                       "or --update to measure some families again\n")
+    if not arguments.families and not arguments.update:
+        parser.exit(2, "error: --families needs at least one family (none only with --update, to add the references)\n")
     if arguments.minutes <= 0 or arguments.points < 1:
         parser.exit(2, "error: --minutes must be positive and --points at least 1\n")
 
@@ -300,21 +333,50 @@ def main():
     except (FileNotFoundError, ValueError) as error:
         parser.exit(2, f"error: --data: {error}\n")
     training_source = preloaded(training_source)
+    command = "python benchmarks/" + Path(__file__).name + " " + " ".join(os.sys.argv[1:])
     results = {
-        "command": "python benchmarks/" + Path(__file__).name + " " + " ".join(os.sys.argv[1:]),
+        "command": command,
         "machine": {"processor": platform.processor() or platform.machine(), "cpus": os.cpu_count()},
         "sigma": arguments.sigma,
         "training_images": len(training_source), "validation_images": len(validation_source),
         "validation": "every 20th image of the folder, whole images, noise seed 0, output clipped and rounded to 8 bits",
-        "matmul_multiply_adds_per_second": matmul_peak(arguments.precision),
+        "matmul_multiply_adds_per_second": matmul_peak(arguments.precision) if arguments.families else None,
         "precision": arguments.precision,
         "families": [],
     }
-    print(f"matmul peak ({arguments.precision}): {results['matmul_multiply_adds_per_second'] / 1e9:.1f} G multiply-adds/s",
-          flush=True)
+    if arguments.families:
+        print(f"matmul peak ({arguments.precision}): "
+              f"{results['matmul_multiply_adds_per_second'] / 1e9:.1f} G multiply-adds/s", flush=True)
+    if arguments.update:
+        previous = json.loads(existing.read_text())
+        if previous.get("sigma") != arguments.sigma or previous.get("precision") != arguments.precision:
+            parser.exit(2, "error: --update: --sigma and --precision must match the results in --out "
+                           f"(sigma {previous.get('sigma')}, {previous.get('precision')})\n")
+        for family in previous["families"]:
+            family.setdefault("command", previous["command"])
+            family.setdefault("matmul_multiply_adds_per_second", previous["matmul_multiply_adds_per_second"])
+        results["families"] = previous["families"]
+        if results["matmul_multiply_adds_per_second"] is None:
+            results["matmul_multiply_adds_per_second"] = previous["matmul_multiply_adds_per_second"]
+            results["command"] = previous["command"]
+        if "references" in previous:
+            results["references"] = previous["references"]
+    if "references" not in results:
+        validation = validation_set(validation_source, arguments.sigma, multiple=8)
+        results["references"] = reference_psnrs(validation, arguments.sigma)
+        print("references on the held-out images: " + ", ".join(
+            f"{name} {value:.2f} dB" for name, value in results["references"].items()), flush=True)
     for name in arguments.families:
-        results["families"].append(measure_family(name, arguments, training_source, validation_source))
+        record = measure_family(name, arguments, training_source, validation_source)
+        record["command"] = command
+        record["matmul_multiply_adds_per_second"] = results["matmul_multiply_adds_per_second"]
+        names = [family["family"] for family in results["families"]]
+        if name in names:
+            results["families"][names.index(name)] = record
+        else:
+            results["families"].append(record)
         write_outputs(results, arguments.out)
+    write_outputs(results, arguments.out)
     print((arguments.out / "families.md").read_text())
 
 
