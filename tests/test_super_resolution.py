@@ -26,6 +26,54 @@ def test_espcn_upscales_by_its_scale(scale):
     assert models.takes_low_resolution(model) and models.output_scale(model) == scale
 
 
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_edsr_upscales_low_resolution_and_starts_as_bicubic(scale):
+    model = models.edsr(scale, blocks=3, width=8)
+    low = np.random.default_rng(3).random((1, 10, 13, 1)).astype(np.float32)
+    output = np.asarray(model(low))
+    assert output.shape == (1, 10 * scale, 13 * scale, 1)
+    assert models.takes_low_resolution(model) and models.output_scale(model) == scale
+    bicubic = np.asarray(model.get_layer("bicubic")(low))
+    assert np.abs(output - bicubic).max() < 0.05, "an untrained EDSR is about its bicubic upscaling"
+    _zero_last_layer(model, "tail")
+    np.testing.assert_allclose(np.asarray(model(low)), bicubic, atol=1e-6)
+
+
+def test_edsr_skip_is_the_protocol_bicubic_away_from_the_border():
+    """The network's own bicubic upscaling is MATLAB's (course_lib.degradations) inside the image.
+
+    Within 1e-3: TensorFlow reads the cubic kernel from a table of 1024 samples.
+    """
+    model = _zero_last_layer(models.edsr(3, blocks=0, width=4), "tail")
+    low = np.random.default_rng(4).random((20, 24)).astype(np.float32)
+    ours = np.asarray(model(low[None, :, :, None]))[0, :, :, 0]
+    reference = degradations.bicubic_upscale(low, 3)
+    np.testing.assert_allclose(ours[6:-6, 6:-6], reference[6:-6, 6:-6], atol=1e-3)
+
+
+def test_edsr_counts_its_parameters_and_computes_at_low_resolution():
+    from course_lib.models.cost import multiply_adds_per_pixel
+
+    width, blocks = 64, 6
+    convolution = lambda inputs, outputs: 9 * inputs * outputs + outputs  # noqa: E731
+    for scale in (2, 3, 4):
+        model = models.edsr(scale, blocks=blocks, width=width)
+        assert model.count_params() == (convolution(1, width) + 2 * blocks * convolution(width, width)
+                                        + convolution(width, scale**2))
+        per_output_pixel = multiply_adds_per_pixel(model) / scale**2
+        assert per_output_pixel == pytest.approx((9 * width + 18 * blocks * width**2 + 9 * width * scale**2)
+                                                 / scale**2)
+        # the issue's bound: at most a fifth of the VDSR-style network's multiply-adds per output pixel
+        assert per_output_pixel < multiply_adds_per_pixel(models.vdsr()) / 5
+
+
+def test_edsr_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="scale"):
+        models.edsr(5)
+    with pytest.raises(ValueError, match="blocks"):
+        models.edsr(2, blocks=-1)
+
+
 def test_srcnn_is_the_9_1_5_network():
     model = models.srcnn()
     kernels = [layer.kernel_size[0] for layer in model.layers if hasattr(layer, "kernel_size")]
@@ -127,9 +175,9 @@ def test_dataset_batches_and_repeats(source):
         training.super_resolution_dataset(source, scale=3, low_resolution_input=True, patch_size=16)
 
 
-@pytest.mark.parametrize("architecture", ["srcnn", "espcn", "vdsr"])
+@pytest.mark.parametrize("architecture", ["srcnn", "espcn", "vdsr", "edsr"])
 def test_training_runs_and_checkpoints(source, tmp_path, architecture):
-    config = training.SuperResolutionTrainingConfig(architecture=architecture, scale=2, depth=3, width=4,
+    config = training.SuperResolutionTrainingConfig(architecture=architecture, scale=2, depth=3, width=4, blocks=2,
                                                     patch_size=16, batch_size=4, steps_per_epoch=2, epochs=2)
     result = training.train_super_resolution(config, source=source, checkpoint_dir=tmp_path, verbose=0)
     assert len(result.history["loss"]) == 2 and np.isfinite(result.history["loss"]).all()
@@ -138,6 +186,8 @@ def test_training_runs_and_checkpoints(source, tmp_path, architecture):
 
 def test_config_checks_its_values():
     with pytest.raises(ValueError, match="architecture must be one of"):
-        training.SuperResolutionTrainingConfig(architecture="edsr")
+        training.SuperResolutionTrainingConfig(architecture="swinir")
+    with pytest.raises(ValueError, match="blocks"):
+        training.SuperResolutionTrainingConfig(architecture="edsr", blocks=-1)
     with pytest.raises(ValueError, match="multiple of scale=3"):
         training.SuperResolutionTrainingConfig(scale=3, patch_size=50)

@@ -32,7 +32,7 @@ from .inference import (
     output_scale,
     super_resolve,
 )
-from .super_resolution import SR_SCALES, espcn, srcnn, takes_low_resolution, vdsr
+from .super_resolution import SR_SCALES, edsr, espcn, srcnn, takes_low_resolution, vdsr
 from .gan import GAN, AdversarialModel, InpaintingGAN
 from .gan_losses import GAN_LOSSES, discriminator_loss, generator_loss
 from .inpainting import CloseHoles, PartialConv2D, composite, inpainting_unet, patch_discriminator
@@ -89,6 +89,7 @@ __all__ = [
     "receptive_field",
     "size_multiple",
     "srcnn",
+    "edsr",
     "espcn",
     "vdsr",
     "takes_low_resolution",

@@ -17,7 +17,7 @@ from .sr_patches import sr_validation_pairs, super_resolution_dataset
 
 __all__ = ["SuperResolutionTrainingConfig", "train_super_resolution", "build_super_resolution"]
 
-_ARCHITECTURES = ("srcnn", "espcn", "vdsr")
+_ARCHITECTURES = ("srcnn", "espcn", "vdsr", "edsr")
 
 
 @dataclass(frozen=True)
@@ -26,10 +26,14 @@ class SuperResolutionTrainingConfig:
 
     Attributes
     ----------
-    architecture : {"srcnn", "espcn", "vdsr"}
+    architecture : {"srcnn", "espcn", "vdsr", "edsr"}
     scale : {2, 3, 4}
-    depth, width : int
-        For ``"vdsr"`` only: convolution layers and their channels.
+    depth : int
+        For ``"vdsr"`` only: convolution layers.
+    width : int
+        For ``"vdsr"`` and ``"edsr"``: channels of the hidden layers.
+    blocks : int
+        For ``"edsr"`` only: residual blocks at low resolution.
     unshuffle : bool
         For ``"vdsr"`` only: run the convolutions at low resolution (pixel
         unshuffle by `scale`), ``scale^2`` times cheaper.
@@ -43,6 +47,7 @@ class SuperResolutionTrainingConfig:
     scale: int = 3
     depth: int = 20
     width: int = 64
+    blocks: int = 6
     unshuffle: bool = False
     patch_size: int = 48
     batch_size: int = 32
@@ -60,6 +65,7 @@ class SuperResolutionTrainingConfig:
         check_choice(self.scale, "scale", (2, 3, 4))
         check_integer(self.depth, "depth", minimum=2)
         check_integer(self.width, "width", minimum=1)
+        check_integer(self.blocks, "blocks", minimum=0)
         check_integer(self.epochs, "epochs", minimum=1)
         check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
         check_integer(self.batch_size, "batch_size", minimum=1)
@@ -75,8 +81,8 @@ class SuperResolutionTrainingConfig:
 
     @property
     def low_resolution_input(self) -> bool:
-        """ESPCN takes the low-resolution image; SRCNN and VDSR its bicubic upscaling."""
-        return self.architecture == "espcn"
+        """ESPCN and EDSR take the low-resolution image; SRCNN and VDSR its bicubic upscaling."""
+        return self.architecture in ("espcn", "edsr")
 
     def shrunk_for_fast_mode(self) -> "SuperResolutionTrainingConfig":
         """The same run reduced to 2 epochs of 3 steps of 4 small patches (CI)."""
@@ -96,21 +102,23 @@ class SuperResolutionTrainingConfig:
 
 def build_super_resolution(config: SuperResolutionTrainingConfig):
     """The untrained network a configuration describes."""
-    from ..models import espcn, srcnn, vdsr
+    from ..models import edsr, espcn, srcnn, vdsr
 
     if config.architecture == "srcnn":
         return srcnn(seed=config.seed)
     if config.architecture == "espcn":
         return espcn(config.scale, seed=config.seed)
+    if config.architecture == "edsr":
+        return edsr(config.scale, blocks=config.blocks, width=config.width, seed=config.seed)
     return vdsr(depth=config.depth, width=config.width, unshuffle=config.scale if config.unshuffle else 1,
                 seed=config.seed)
-
 
 
 def train_super_resolution(
     config: SuperResolutionTrainingConfig,
     *,
     source: ImageSource | None = None,
+    validation_source: ImageSource | None = None,
     checkpoint_dir=None,
     resume: bool = False,
     initial_weights=None,
@@ -123,7 +131,8 @@ def train_super_resolution(
 ) -> TrainingResult:
     """Train an SR network on luma patches; checkpoint every epoch; resume after an interruption.
 
-    The arguments are those of :func:`course_lib.training.train_denoiser`; the
+    The arguments are those of :func:`course_lib.training.train_denoiser` (a
+    `validation_source` of held-out images gives the validation patches); the
     training pairs come from :func:`course_lib.training.sr_patches.super_resolution_dataset`.
     """
     if not isinstance(config, SuperResolutionTrainingConfig):
@@ -133,7 +142,8 @@ def train_super_resolution(
     source = source if source is not None else bundled_source("train")
     validation_data = None
     if validation:
-        validation_data = sr_validation_pairs(source, scale=config.scale, patch_size=config.patch_size,
+        validation_data = sr_validation_pairs(validation_source if validation_source is not None else source,
+                                              scale=config.scale, patch_size=config.patch_size,
                                               low_resolution_input=config.low_resolution_input,
                                               count=8 if fast_mode() else 32)
 
@@ -147,7 +157,9 @@ def train_super_resolution(
 
     return fit_resumable(
         config, build=build_super_resolution, make_dataset=make_dataset,
-        data_description=source.description + " (luma Y / 255)", validation_data=validation_data,
+        data_description=source.description + " (luma Y / 255)" + (
+            f"; validation patches from {validation_source.description}" if validation_source is not None else ""),
+        validation_data=validation_data,
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
         callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
     )
