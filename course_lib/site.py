@@ -50,6 +50,7 @@ __all__ = [
     "NotebookPage",
     "SiteResult",
     "read_course_map",
+    "card_text",
     "build_site",
     "find_broken_links",
 ]
@@ -151,7 +152,9 @@ class NotebookPage:
     title : str
         The text of its first level-1 heading (the file name when it has none).
     summary : str
-        Its first paragraph after the title, as Markdown.
+        Its first paragraph after the title, as Markdown, made fit for a card: a last
+        sentence that ends on a colon (it introduces a list the card does not show) is
+        dropped, and inline TeX (``$x$``) becomes plain text (see :func:`card_text`).
     time : str
         What its "**Time:**" line says ("about 90 minutes"), or "".
     """
@@ -204,6 +207,39 @@ def _cell_source(cell) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
+_TEX_SYMBOLS = {r"\sigma": "σ", r"\times": "×", r"\lambda": "λ", r"\cdot": "·", r"\approx": "≈"}
+
+
+def _tex_to_text(math: str) -> str:
+    """Inline TeX as plain Markdown: symbols as Unicode, variables in italics, anything else as code."""
+    text = re.sub(r"\\hat\s*\{?\s*([A-Za-z])\s*\}?", "\\1\u0302", math.strip())
+    for command, symbol in _TEX_SYMBOLS.items():
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", symbol, text)
+    if "\\" in text or "{" in text or "^" in text or "_" in text:
+        return f"`{math.strip()}`"
+    return f"*{text}*"
+
+
+def card_text(paragraph: str) -> str:
+    """A notebook's first paragraph as the text of its card on the index page.
+
+    The card shows one paragraph, so a last sentence that ends on a colon (it
+    announces a list the card does not show) is dropped, unless it is the only one;
+    then the colon becomes a full stop. Inline math (``$y$``, ``$\\hat x$``) becomes
+    plain text, so the card reads well where MathJax does not run (offline, previews).
+
+    Examples
+    --------
+    >>> card_text("Given $y$, what was $x$? We need three things:")
+    'Given *y*, what was *x*?'
+    """
+    text = re.sub(r"\$([^$\n]+)\$", lambda match: _tex_to_text(match.group(1)), paragraph.strip())
+    if text.endswith(":"):
+        sentences = re.split(r"(?<=[.?!])\s+(?=[A-Z*`(])", text)
+        text = " ".join(sentences[:-1]).strip() if len(sentences) > 1 else text[:-1].rstrip() + "."
+    return text
+
+
 def _describe_notebook(path: Path, notebook) -> NotebookPage:
     number = re.match(r"\d*", path.stem).group(0)
     title, summary, time_text = "", "", ""
@@ -220,7 +256,7 @@ def _describe_notebook(path: Path, notebook) -> NotebookPage:
                         paragraph.append(following.rstrip())
                     elif paragraph:
                         break
-                summary = "\n".join(paragraph)
+                summary = card_text("\n".join(paragraph))
             found = re.search(r"\*\*Time:?\*\*:?\s*((?:about\s+)?\d+(?:\s*-\s*\d+)?\s*(?:minutes|min|hours?)\b)",
                               line)
             if found and not time_text:

@@ -128,3 +128,89 @@ for _name in EXPECTED:
     _class_name = "TestExercises" + _name.split("_")[0]
     setattr(sys.modules[__name__], _class_name, type(_class_name, (_ExerciseNotebookRun,), {"name": _name}))
 del _name, _class_name
+
+
+# --------------------------------------------------------------------------------------
+# Every notebook opens the same way, and its numbers agree with its outputs
+# --------------------------------------------------------------------------------------
+
+_TIME_LINE = re.compile(r"\*\*Time:\*\* about (\d+) minutes")
+
+
+def _stated_minutes(path):
+    found = _TIME_LINE.search(_source(_load(path)["cells"][0]))
+    return int(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.stem)
+def test_the_opening_cell_has_objectives_time_and_prerequisites(path):
+    first = _load(path)["cells"][0]
+    text = _source(first)
+    assert first["cell_type"] == "markdown" and text.startswith("# "), "the first cell is the title"
+    objectives = re.search(r"\*\*Learning objectives\.?\*\*[^\n]*\n+((?:- .*\n?(?:  .*\n?)*)+)", text)
+    assert objectives and len(re.findall(r"^- ", objectives.group(1), re.MULTILINE)) >= 3, (
+        "a '**Learning objectives.**' list of at least three items")
+    assert _stated_minutes(path), "a '**Time:** about N minutes' line"
+    assert re.search(r"\*\*Prerequisites:\*\* \S", text), "a '**Prerequisites:**' line"
+
+
+def test_the_course_map_and_the_guide_give_each_notebook_its_stated_time():
+    from course_lib import site
+
+    pages = {page.source.stem: page for page in site.read_course_map(REPOSITORY / "solutions")}
+    guide = (REPOSITORY / "docs" / "instructor_guide.md").read_text(encoding="utf-8")
+    for path in SOLUTIONS:
+        minutes = _stated_minutes(path)
+        assert pages[path.stem].time == f"about {minutes} minutes", path.stem
+        row = re.search(rf"^\| {path.stem[:2]} \| `{path.stem}` \| (~?)(\d+) min \|", guide, re.MULTILINE)
+        assert row, f"the guide's table has no row for {path.stem}"
+        assert (row.group(1), int(row.group(2))) == ("", minutes), (
+            f"the guide gives {path.stem} {row.group(1)}{row.group(2)} min, the notebook {minutes}")
+
+
+def _cell_with(notebook, text, kind):
+    cells = [cell for cell in notebook["cells"] if cell["cell_type"] == kind and text in _source(cell)]
+    assert len(cells) == 1, f"expected one {kind} cell with {text!r}, found {len(cells)}"
+    return cells[0]
+
+
+def _printed(cell):
+    return "\n".join(_texts(cell))
+
+
+_SPELLED_MINUTES = {"half a minute": 0.5, "a minute": 1.0, "one and a half minutes": 1.5, "two minutes": 2.0,
+                    "two and a half minutes": 2.5, "three minutes": 3.0, "four minutes": 4.0}
+
+
+def test_notebook_10_quotes_the_small_dncnn_parameter_count_it_prints():
+    notebook = _load(REPOSITORY / "solutions" / "10_outlook.ipynb")
+    printed = re.search(r"dncnn, ([\d,]+) parameters, 8 conv layers", "\n".join(
+        _printed(cell) for cell in notebook["cells"]))
+    text = _source(_cell_with(notebook, "### Training the three, live", "markdown"))
+    quoted = re.search(r"a small DnCNN of 8 layers of 32 channels \([^)]*?([\d,]+) parameters", text.replace("\n", " "))
+    assert printed and quoted and quoted.group(1) == printed.group(1), (quoted and quoted.group(1), printed.group(1))
+
+
+def test_notebook_10_summary_does_not_call_the_first_layer_an_average():
+    notebook = _load(REPOSITORY / "solutions" / "10_outlook.ipynb")
+    body = _source(_cell_with(notebook, "The first layer is a bank of small", "markdown"))
+    summary = _source(_cell_with(notebook, "## What we learned", "markdown"))
+    sentence = re.search(r"Its first layer is ([^.]*)\.", summary.replace("\n", " "))
+    assert "none is a plain average" in body and sentence
+    assert "averaging" not in sentence.group(1) and "none is a plain average" in sentence.group(1), sentence.group(0)
+
+
+def test_notebook_07_states_the_dcgan_training_time_it_prints():
+    notebook = _load(REPOSITORY / "solutions" / "07_gans.ipynb")
+    announcement = _source(_cell_with(notebook, "150 epochs are 1,500 steps", "markdown")).replace("\n", " ")
+    stated = next(minutes for words, minutes in sorted(_SPELLED_MINUTES.items(), key=lambda item: -len(item[0]))
+                  if f"about {words}" in announcement)
+    seconds = float(re.search(r"1500 steps in (\d+) s", _printed(
+        next(cell for cell in notebook["cells"] if "1500 steps in" in _printed(cell)))).group(1))
+    assert 0.7 < seconds / 60 / stated < 1.4, f"the text says about {stated} min, the run took {seconds:.0f} s"
+    opening = _source(notebook["cells"][0])
+    total = seconds + float(re.search(r"two runs of 1,600 steps in (\d+) s", "\n".join(
+        _printed(cell) for cell in notebook["cells"])).group(1))
+    minutes = float(re.search(r"the notebook runs in about (\w+) minutes", opening).group(1).replace(
+        "four", "4").replace("three", "3").replace("two", "2"))
+    assert minutes >= total / 60, f"the opening promises {minutes} min, the two trainings alone take {total:.0f} s"

@@ -246,3 +246,31 @@ def test_solution_markers_are_stripped_from_code_and_markdown():
     assert notebook["cells"][0]["source"] == "def f():\n    return 1\n"
     assert notebook["cells"][1]["source"] == "Q?\n*A.*"
     assert notebook["cells"][2]["source"] == "### BEGIN SOLUTION"
+
+
+def test_every_card_of_the_course_map_has_a_time_and_reads_as_plain_text():
+    for page in site.read_course_map(SOLUTIONS):
+        assert re.fullmatch(r"about \d+ minutes", page.time), f"{page.number} shows no minutes: {page.time!r}"
+        assert page.summary and not page.summary.rstrip().endswith(":"), f"card {page.number} ends on a colon"
+        assert "$" not in page.summary, f"card {page.number} shows raw TeX: {page.summary!r}"
+
+
+def test_the_index_shows_every_notebooks_minutes(built):
+    index = (built.out / "index.html").read_text(encoding="utf-8")
+    items = re.findall(r"<li>(.*?)</li>", index, re.DOTALL)
+    assert len(items) == len(NOTEBOOKS)
+    for item in items:
+        assert re.search(r'<span class="time">\(about \d+ minutes\)</span>', item), item[:200]
+        assert "$" not in item
+
+
+@pytest.mark.parametrize("paragraph, card", [
+    ("Given $y$, what was $x$? We need three things:", "Given *y*, what was *x*?"),
+    ("This takes us to four places:", "This takes us to four places."),
+    ("The forward model $y = A(x) + n$ and $\\hat x$ at $\\sigma = 25$.",
+     "The forward model *y = A(x) + n* and *x\u0302* at *σ = 25*."),
+    ("A ratio $\\frac{a}{b}$ stays as code.", "A ratio `\\frac{a}{b}` stays as code."),
+    ("Nothing to change here.", "Nothing to change here."),
+])
+def test_card_text(paragraph, card):
+    assert site.card_text(paragraph) == card
