@@ -196,16 +196,18 @@ def edsr(scale: int, *, blocks: int = 6, width: int = 64, seed: int = 0) -> kera
 
     .. math:: y = \\operatorname{up}_{\\text{bicubic}}(x) + \\operatorname{shuffle}\\big(\\operatorname{conv}(F_0 + F_B)\\big)
 
-    where the last convolution makes ``scale^2`` channels. Every convolution runs on
-    the ``h x w`` input, so the multiply-adds per *output* pixel are about
-    ``(2 B * 9 * width^2) / scale^2``: for the defaults 111 K at x2, 49 K at x3 and 28 K
-    at x4, against about 665 K for :func:`vdsr` at every scale. Unlike EDSR, the
-    upscaling is one convolution to ``scale^2`` channels (as in :func:`espcn`) rather
-    than a wide convolution before the shuffle, and the input's bicubic upscaling
-    (Keras' ``UpSampling2D``, the same cubic kernel as MATLAB's ``imresize`` away from
-    the border) is added back, as in :func:`vdsr`, so the blocks only learn what
-    bicubic misses. The second
-    convolution of each block and the last one start near zero, so an untrained
+    where the last convolution makes ``scale^2`` channels. Every convolution runs on the ``h
+    x w`` input, so the multiply-adds per *output* pixel are about ``(2 B * 9 * width^2) /
+    scale^2``: for the defaults 111 K at x2, 49 K at x3 and 28 K at x4, against 665 K for
+    :func:`vdsr` on the bicubic upscaling at every scale (and ``665 K / scale^2`` for
+    :func:`vdsr` with ``unshuffle=scale``, which also computes at low resolution but on a
+    pixel-unshuffled bicubic upscaling). Unlike EDSR, the upscaling is one convolution to
+    ``scale^2`` channels (as in :func:`espcn`) rather than a wide convolution before the
+    shuffle, and the input's bicubic upscaling (Keras' ``UpSampling2D``, the same cubic
+    kernel as MATLAB's ``imresize`` away from the border) is added back, as in :func:`vdsr`,
+    so the blocks only learn what bicubic misses.
+
+    The second convolution of each block and the last one start near zero, so an untrained
     network returns about the bicubic upscaling (no normalization needed).
 
     References
