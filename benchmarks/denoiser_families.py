@@ -37,6 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training_budget import budget_callback, matmul_peak
+
 # TensorFlow's oneDNN kernels: off by default in course_lib (bit-repeatable notebooks), but bfloat16
 # without them is emulated and 30x slower. Like `train --precision bfloat16`, a benchmark wants them on.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
@@ -52,23 +54,6 @@ FAMILIES = {
     "unet2": (dict(architecture="unet", widths=(32, 64, 128, 256), blocks=2),
               "residual U-Net, 2 blocks per level"),
 }
-
-
-def matmul_peak(precision: str, size: int = 3072, repeats: int = 8) -> float:
-    """Multiply-adds per second of a large square matrix product in `precision` (the best of `repeats`)."""
-    import tensorflow as tf
-
-    dtype = tf.bfloat16 if precision == "bfloat16" else tf.float32
-    a = tf.random.stateless_normal((size, size), seed=(1, 2), dtype=tf.float32)
-    a = tf.cast(a, dtype)
-    product = tf.function(lambda x: tf.matmul(x, x))
-    product(a).numpy()
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        product(a).numpy()
-        times.append(time.perf_counter() - started)
-    return size**3 / float(np.min(times))
 
 
 def validation_set(source, sigma: float, multiple: int, seed: int = 0):
@@ -113,50 +98,6 @@ def reference_psnrs(validation, sigma: float) -> dict:
             error = np.mean((result.astype(np.float64) - clean[index]) ** 2)
             scores[name].append(10 * math.log10(1.0 / error))
     return {name: float(np.mean(values)) for name, values in scores.items()}
-
-
-def budget_callback(budget_seconds, learning_rate, final_learning_rate, checkpoints, evaluate):
-    """A Keras callback: cosine learning rate over the wall-clock budget, stop at its end,
-    evaluate at each fraction in `checkpoints` (time spent evaluating is not counted)."""
-    import keras
-
-    class Budget(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.curve, self.step_times, self.steps = [], [], 0
-            self.excluded = 0.0
-            self.pending = list(checkpoints)
-
-        def elapsed(self):
-            return time.perf_counter() - self.started - self.excluded
-
-        def on_train_begin(self, logs=None):
-            self.started = time.perf_counter()
-            self.last = self.started
-
-        def on_train_batch_begin(self, batch, logs=None):
-            progress = min(1.0, self.elapsed() / budget_seconds)
-            rate = final_learning_rate + 0.5 * (learning_rate - final_learning_rate) * (1 + math.cos(math.pi * progress))
-            self.model.optimizer.learning_rate.assign(rate)
-
-        def on_train_batch_end(self, batch, logs=None):
-            now = time.perf_counter()
-            self.step_times.append(now - self.last)
-            self.steps += 1
-            elapsed = self.elapsed()
-            if self.pending and elapsed >= self.pending[0] * budget_seconds:
-                self.pending.pop(0)
-                paused = time.perf_counter()
-                psnr = evaluate(self.model)
-                self.curve.append({"minutes": elapsed / 60, "steps": self.steps, "validation_psnr": psnr,
-                                   "loss": float(logs.get("loss", float("nan"))) if logs else None})
-                print(f"    {elapsed / 60:6.2f} min  step {self.steps:6d}  validation {psnr:.3f} dB", flush=True)
-                self.excluded += time.perf_counter() - paused
-            if elapsed >= budget_seconds:
-                self.model.stop_training = True
-            self.last = time.perf_counter()
-
-    return Budget()
 
 
 def measure_family(name, arguments, training_source, validation_source):
