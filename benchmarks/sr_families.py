@@ -47,8 +47,8 @@ FAMILIES = {
              "EDSR-style: 6 residual blocks of 64 channels on the low-resolution image"),
     "edsr_32x7": (dict(architecture="edsr", width=32, blocks=7),
                   "EDSR-style: 7 residual blocks of 32 channels (a fifth of the VDSR recipe's arithmetic)"),
-    "edsr_48x4": (dict(architecture="edsr", width=48, blocks=4),
-                  "EDSR-style: 4 residual blocks of 48 channels (a fifth of the VDSR recipe's arithmetic)"),
+    "edsr_48x3": (dict(architecture="edsr", width=48, blocks=3),
+                  "EDSR-style: 3 residual blocks of 48 channels (a fifth of the VDSR recipe's arithmetic)"),
 }
 
 
