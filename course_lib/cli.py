@@ -8,6 +8,7 @@ build-notebooks   write the exercise notebooks in notebooks/ from solutions/
 execute-notebooks run solution notebooks in place and save them with their outputs
 grade             run learners' notebooks; report each exercise as passed, failed or not attempted
 build-site        build the course website (static HTML pages of the solutions, index, guide)
+build-nbgrader    write the course as an nbgrader course folder (one assignment per notebook)
 download          fetch a public benchmark set (Set12, BSD68) to score on; optional, needs internet
 train dncnn       train a denoiser (checkpoints every epoch, --resume)
 restore denoise   denoise your images with the shipped (or your) model
@@ -128,8 +129,10 @@ def build_parser() -> argparse.ArgumentParser:
     execute.set_defaults(handler=_command_execute_notebooks)
 
     from .commands import denoising, downloads, grading, inpainting, scoreboard, site, super_resolution
+    from .commands import nbgrader_export
 
     grading.add_grade(commands)
+    nbgrader_export.add_build_nbgrader(commands)
     site.add_build_site(commands)
     downloads.add_download(commands)
 
