@@ -97,6 +97,7 @@ def test_execute_notebooks_saves_outputs_and_refuses_failures(tmp_path):
 
 
 def test_load_test_images_gives_the_test_split_or_a_clipped_folder(tmp_path):
+    """A small overshoot (resampling) is clipped; an array on the 8-bit scale is refused, not clipped to white."""
     import numpy as np
 
     from course_lib import data
@@ -106,7 +107,10 @@ def test_load_test_images_gives_the_test_split_or_a_clipped_folder(tmp_path):
     assert list(gray) == list(data.load_split("test"))
     assert all(image.ndim == 2 for image in gray.values())
     assert load_test_images()["astronaut"].shape[-1] == 3
-    np.save(tmp_path / "overshoot.npy", np.array([[-0.5, 0.25], [0.75, 1.5]], dtype=np.float32))
+    np.save(tmp_path / "overshoot.npy", np.array([[-0.04, 0.25], [0.75, 1.03]], dtype=np.float32))
     folder = load_test_images(tmp_path, gray=True)
     assert list(folder) == ["overshoot"]
     np.testing.assert_allclose(folder["overshoot"], [[0.0, 0.25], [0.75, 1.0]])
+    np.save(tmp_path / "overshoot.npy", np.array([[-0.5, 0.25], [0.75, 1.5]], dtype=np.float32))
+    with pytest.raises(ValueError, match=r"--testset .*overshoot.npy.* values in \[-0.5, 1.5\].*divide"):
+        load_test_images(tmp_path, gray=True)

@@ -123,7 +123,7 @@ def test_evaluate_all_crop_and_bad_options(testset, tmp_path, capsys):
     assert "--crop 500 is larger than image" in capsys.readouterr().err
     assert cli.main(["evaluate", "all", "--testset", str(testset), "--tasks", "denoise", "--sigma", "0",
                      "--out", str(tmp_path / "b")]) == 2
-    assert "sigmas must be in (0, 255]" in capsys.readouterr().err
+    assert "error: --sigma must be in (0, 255] on the 8-bit scale; got 0" in capsys.readouterr().err
     assert cli.main(["evaluate", "all", "--testset", str(testset), "--tasks", "inpaint", "--masks-per-image", "0",
                      "--out", str(tmp_path / "c")]) == 2
     assert "--masks-per-image" in capsys.readouterr().err

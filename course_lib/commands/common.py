@@ -5,6 +5,7 @@ the training options, and one training run with its checkpoint and provenance re
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import os
 import platform
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..data import IMAGE_KINDS
+from .input_checks import (check_file_path, check_folder_path, check_image_size, check_model_record,
+                           check_not_inputs, check_training_folder, read_input_image)
 
 __all__ = [
     "HelpFormatter",
@@ -23,6 +26,8 @@ __all__ = [
     "machine_description",
     "expand_inputs",
     "check_outputs_free",
+    "output_paths",
+    "import_tensorflow_quietly",
     "add_training_options",
     "run_training",
 ]
@@ -59,6 +64,53 @@ def prefer_fast_cpu_kernels(deterministic: bool) -> None:
                       "training runs on the slower default kernels", RuntimeWarning, stacklevel=2)
         return
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = "1"
+
+
+#: What TensorFlow's C++ code prints on stderr when it is imported, before any line of the course:
+#: absl's preface and its informational lines (oneDNN, CPU features), which say nothing to act on.
+_TENSORFLOW_IMPORT_NOISE = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "To enable the following instructions:",
+)
+
+
+def _is_tensorflow_noise(line: str) -> bool:
+    import re
+
+    return line.startswith(_TENSORFLOW_IMPORT_NOISE) or re.match(r"I\d{4} [\d:. ]+\d+ \S+:\d+\] ", line) is not None
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow with its start-up chatter on stderr (absl's informational lines) filtered out.
+
+    TensorFlow's C++ code writes to file descriptor 2 directly, so the descriptor
+    is pointed at a temporary file during the import; every line that is not
+    known chatter (a real warning or error) is printed afterwards.
+    """
+    import importlib
+    import tempfile
+
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # pragma: no cover - no stderr descriptor at all
+        importlib.import_module("tensorflow")
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            importlib.import_module("tensorflow")
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        text = captured.read().decode("utf-8", errors="replace")
+    for line in text.splitlines():
+        if line.strip() and not _is_tensorflow_noise(line):
+            print(line, file=sys.stderr)
 
 
 def configure_threads(threads: int | None) -> None:
@@ -140,15 +192,26 @@ def load_test_images(testset=None, *, gray: bool = False) -> dict:
     Returns
     -------
     dict
-        ``{name: float image in [0, 1]}``; a folder's values are clipped into [0, 1].
+        ``{name: float image in [0, 1]}``. A folder's float arrays must follow
+        :data:`~.input_checks.CLEAN_RANGE_HELP` (an array on the 8-bit scale is
+        refused); a small overshoot is clipped into [0, 1].
     """
     from .. import data
 
     if testset is None:
         return data.load_split("test", gray=gray)
-    import numpy as np
+    try:
+        files = data.list_image_files(testset)
+    except (FileNotFoundError, ValueError) as error:
+        raise type(error)(f"--testset: {error}") from None
+    return {path.stem: read_input_image(path, option="--testset", gray=gray) for path in files}
 
-    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset, gray=gray).items()}
+
+def load_images_to_score(testset=None, *, gray: bool = False, minimum_size: int = 7, why: str = "SSIM's window"):
+    """:func:`load_test_images`, refusing images too small to be scored (an SSIM window is 7x7)."""
+    images = load_test_images(testset, gray=gray)
+    check_image_size(images, minimum_size, why=why)
+    return images
 
 
 def check_outputs_free(paths, force: bool) -> None:
@@ -159,6 +222,20 @@ def check_outputs_free(paths, force: bool) -> None:
     existing = [str(path) for path in paths if Path(path).exists()]
     if existing and not force:
         raise FileExistsError(f"{len(existing)} output(s) exist already, e.g. {existing[0]!r}; add --force to replace")
+
+
+def output_paths(files, out_folder, *, force: bool) -> list[Path]:
+    """Where a ``restore`` command writes each input: ``OUT/<input's name>``, checked before any work.
+
+    Refuses an `out_folder` that is a file (or cannot be created), an output that
+    is one of the inputs (even with `force`: inputs are never replaced), two
+    inputs with the same name, and existing outputs without `force`.
+    """
+    check_folder_path(out_folder, "--out")
+    outputs = [Path(out_folder) / Path(path).name for path in files]
+    check_not_inputs(outputs, files)
+    check_outputs_free(outputs, force)
+    return outputs
 
 
 def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_size: int, patch_size: int,
@@ -205,6 +282,86 @@ def _checkpoint_folder(arguments) -> Path:
     return arguments.out.with_name(arguments.out.stem + ".checkpoint")
 
 
+def _check_checkpoint_folder(folder: Path, arguments) -> bool:
+    """Refuse, before training, a checkpoint folder that --resume / --force cannot use as asked.
+
+    Returns
+    -------
+    bool
+        True when the folder holds a *finished* run that ``--force`` (without
+        ``--resume``) may replace: the new run overwrites it epoch by epoch.
+    """
+    import json
+
+    state_path = folder / "state.json"  # TrainingCheckpoint.STATE_FILE, read without importing TensorFlow
+    if not state_path.is_file():
+        if arguments.resume:
+            raise FileNotFoundError(f"--resume: there is no checkpoint in {str(folder)!r} (no state.json); leave out "
+                                    "--resume to start training, or give the run's --checkpoint-dir")
+        return False
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        done, planned = int(state["epoch"]), int(state["config"]["epochs"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"the checkpoint record {str(state_path)!r} is corrupt ({error}); move the folder away "
+                         "or give another --checkpoint-dir") from None
+    if arguments.resume:
+        return False
+    if done < planned:
+        raise FileExistsError(
+            f"the checkpoint folder {str(folder)!r} holds an unfinished run ({done} of {planned} epochs); add "
+            "--resume to continue it, or give another --checkpoint-dir (--force does not discard it)"
+        )
+    if not arguments.force:
+        raise FileExistsError(
+            f"the checkpoint folder {str(folder)!r} holds a finished run of {done} epochs; add --resume with a "
+            "larger --epochs to train it longer, or --force to train again from scratch (replacing it)"
+        )
+    print(f"note: the finished run's checkpoint in {folder} ({done} epochs) is replaced as the new run proceeds",
+          flush=True)
+    return True
+
+
+#: Configuration fields whose command-line option is not ``--field-name``.
+_OPTION_NAMES = {"sigma": "--sigma / --blind", "residual": "--plain", "batch_norm": "--batch-norm",
+                 "scales": "the rescaling augmentation (scales, not an option)"}
+
+
+def _mismatch_message(error, option_names: dict) -> str:
+    """A checkpoint that cannot be resumed, explained in command-line options."""
+    names = {**_OPTION_NAMES, **option_names}
+    parts = []
+    for field, (saved, asked) in error.differences.items():
+        option = names.get(field, "--" + field.replace("_", "-"))
+        parts.append(f"{option} was {saved!r} there and is {asked!r} now")
+    if not parts:
+        return f"--resume: the checkpoint in {str(error.folder)!r} was trained with other options; resume with them"
+    return (f"--resume: the checkpoint in {str(error.folder)!r} was trained with other options: {'; '.join(parts)}; "
+            "resume with the same ones (only --epochs, --learning-rate, --final-learning-rate, --schedule and "
+            "--precision may change)")
+
+
+@contextlib.contextmanager
+def _interrupted_by_sigterm():
+    """Turn SIGTERM (``kill``, a scheduler's stop) into KeyboardInterrupt while training, so that the
+    temporary file of a checkpoint being written is removed and the command says it was interrupted."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signal_number, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _training_record_of(model_path) -> dict | None:
     """How the model at `model_path` was trained, from the provenance record beside it (if any),
     so that a fine-tuned model's record tells its whole history."""
@@ -242,6 +399,9 @@ def run_training(
     score_on_test_split: Callable | None,
     validation_every: int = 0,
     score_on_validation: Callable | None = None,
+    command_task: str | None = None,
+    scale: int | None = None,
+    option_names: dict | None = None,
 ) -> int:
     """One ``train`` command: checks, checkpointed training, the model, its provenance record.
 
@@ -269,12 +429,43 @@ def run_training(
     score_on_validation : callable, optional
         ``score(model, validation_source) -> dict`` like `score_on_test_split`,
         stored as the record's ``validation``.
+    command_task : {"denoise", "sr", "inpaint"}, optional
+        What the command trains, to check an ``--init-from`` model's provenance record.
+    scale : int, optional
+        The upscaling factor (super-resolution), checked the same way.
+    option_names : dict, optional
+        ``{configuration field: command-line option}`` where the option is not
+        the field's name spelled ``--field-name``, so that a checkpoint that
+        cannot be resumed is explained in options (``{"architecture": "--arch"}``).
+
+    Notes
+    -----
+    Everything the run will write is checked before TensorFlow is imported:
+    ``--out`` (a ``.keras`` file name in a folder that can be created; an
+    existing file only with ``--force``), the checkpoint folder (a folder; one
+    holding an unfinished run only with ``--resume``; one holding a finished run
+    with ``--resume`` or ``--force``), the ``.npy`` arrays of ``--data`` and the
+    provenance of ``--init-from``.
     """
     if arguments.out.suffix != ".keras":
         raise ValueError(f"--out must end with .keras; got {str(arguments.out)!r}")
-    if arguments.out.exists() and not arguments.force:
-        raise FileExistsError(f"--out {str(arguments.out)!r} exists; add --force to replace it")
+    check_file_path(arguments.out, "--out", force=arguments.force)
+    record_path = arguments.out.with_suffix(".json")
+    if record_path.is_dir():
+        raise ValueError(f"--out {str(arguments.out)!r}: its provenance record {str(record_path)!r} would "
+                         "replace a folder; choose another --out")
+    folder = _checkpoint_folder(arguments)
+    check_folder_path(folder, f"the checkpoint folder {str(folder)!r} (--checkpoint-dir)")
+    if arguments.data:
+        check_training_folder(arguments.data)
+    if arguments.init_from is not None:
+        if not arguments.init_from.exists():
+            raise FileNotFoundError(f"--init-from {str(arguments.init_from)!r} does not exist")
+        if command_task is not None:
+            check_model_record(arguments.init_from, task=command_task, scale=scale, option="--init-from")
+    replace_finished = _check_checkpoint_folder(folder, arguments)
     prefer_fast_cpu_kernels(arguments.deterministic)
+    import_tensorflow_quietly()
     from .. import training
     from ..models import describe_model, load_model, save_model
 
@@ -294,7 +485,6 @@ def run_training(
         source = training.preloaded(source)
     if arguments.init_from is not None:
         load_model(arguments.init_from)  # fails early, with a clear message, if the file is bad
-    folder = _checkpoint_folder(arguments)
     invocation = {
         "command": "python -m course_lib " + shlex.join(arguments.argv),
         "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -308,11 +498,23 @@ def run_training(
         print(f"holding out {len(validation_source)} images for validation: {', '.join(validation_source.names)}",
               flush=True)
     options = {"validation_source": validation_source} if validation_source is not None else {}
-    result = train(
-        config, source=source, checkpoint_dir=folder, resume=arguments.resume, **options,
-        initial_weights=arguments.init_from, verbose=1 if sys.stdout.isatty() else 2,
-        checkpoint_extra={"invocations": invocations},
-    )
+    if replace_finished:
+        options["replace_finished"] = True
+    try:
+        with _interrupted_by_sigterm():
+            result = train(
+                config, source=source, checkpoint_dir=folder, resume=arguments.resume, **options,
+                initial_weights=arguments.init_from, verbose=1 if sys.stdout.isatty() else 2,
+                checkpoint_extra={"invocations": invocations},
+            )
+    except training.CheckpointMismatchError as error:
+        raise ValueError(_mismatch_message(error, option_names or {})) from None
+    except training.CheckpointFinishedError as error:
+        raise ValueError(
+            f"--resume: the checkpoint in {str(error.folder)!r} has already run {error.epoch} epochs and --epochs "
+            f"asks for {error.epochs}; give a larger --epochs to train longer (or leave out --resume and add "
+            "--force to train again from scratch)"
+        ) from None
     model = result.model
     print(describe_model(model))
     save_model(model, arguments.out, overwrite=arguments.force)

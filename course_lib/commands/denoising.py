@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
+from .common import HelpFormatter, add_training_options, expand_inputs, output_paths, run_training
+from .input_checks import (CLEAN_RANGE_HELP, NOISY_RANGE_HELP, check_blind_range, check_folder_path,
+                           check_model_record, check_sigma, read_input_image)
 
 __all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "load_denoiser_for",
            "denoising_methods", "denoiser_function"]
@@ -34,13 +36,14 @@ def add_train_dncnn(commands) -> None:
                     "is held out (--validation-every) and the model is scored on those images, which training "
                     "never sees. A checkpoint is written after every epoch; --resume continues an interrupted "
                     "run exactly. At the end the model is saved to --out, scored on the bundled test split, "
-                    "and a provenance record (.json) is written beside it.",
+                    "and a provenance record (.json) is written beside it. " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     noise = parser.add_mutually_exclusive_group(required=True)
-    noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (non-blind model)")
+    noise.add_argument("--sigma", type=float, help="noise level on the 8-bit scale, in (0, 255] (non-blind model)")
     noise.add_argument("--blind", type=float, nargs=2, metavar=("LOW", "HIGH"),
-                       help="train one model for every noise level in [LOW, HIGH] (for ffdnet and unet, "
-                            "which are told the level by their noise-level map, the range they serve)")
+                       help="train one model for every noise level in [LOW, HIGH], 0 <= LOW < HIGH <= 255 (for "
+                            "ffdnet and unet, which are told the level by their noise-level map, the range they "
+                            "serve)")
     add_training_options(parser, epochs=40, steps_per_epoch=500, batch_size=32, patch_size=40)
     parser.add_argument("--architecture", choices=["dncnn", "ffdnet", "unet"], default="dncnn",
                         help="dncnn: full-resolution 3x3 convolutions; ffdnet: the same at half resolution after a "
@@ -64,6 +67,10 @@ def add_train_dncnn(commands) -> None:
 
 
 def run_train_dncnn(arguments) -> int:
+    if arguments.blind:
+        check_blind_range(*arguments.blind)
+    else:
+        check_sigma(arguments.sigma)
     sigma = tuple(arguments.blind) if arguments.blind else arguments.sigma
     depth = arguments.depth if arguments.depth is not None else (15 if arguments.architecture == "ffdnet" else 17)
     if arguments.architecture != "dncnn" and (arguments.unshuffle != 1 or arguments.batch_norm):
@@ -101,6 +108,7 @@ def run_train_dncnn(arguments) -> int:
         validation_every=arguments.validation_every if arguments.data else 0,
         score_on_validation=lambda model, source: _score_on_images(
             model, _load_source_images(source), levels, "held-out validation images"),
+        command_task="denoise",
     )
 
 
@@ -154,13 +162,16 @@ def add_restore_denoise(commands) -> None:
                     "them. Each output goes to OUT under the input's file name and format (.npy in, float32 "
                     ".npy out, clipped to [0, 1]; images out as 8-bit). RGB images are denoised one channel at "
                     "a time by the gray model. By default the shipped model for --sigma is used (15, 25, 50; "
-                    "other levels in (0, 55] use the blind model).",
+                    "other levels in (0, 55] use the blind model); a --model of your own must be a denoiser (its "
+                    "provenance record, the .json beside it, is checked when there is one). " + NOISY_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     level = parser.add_mutually_exclusive_group()
-    level.add_argument("--sigma", type=float, help="noise level on the 8-bit scale (picks the shipped model)")
+    level.add_argument("--sigma", type=float,
+                       help="noise level on the 8-bit scale, in (0, 255] (picks the shipped model)")
     level.add_argument("--blind", action="store_true", help="use the shipped blind model (noise level unknown)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output folder (not the inputs' folder: inputs are never replaced)")
     parser.add_argument("--model", type=Path, help="a .keras denoiser of your own instead of the shipped one")
     parser.add_argument("--self-ensemble", action="store_true", help="average over 8 rotations/flips (8x slower)")
     parser.add_argument("--tile-size", type=int, default=256, help="tile side in pixels (bounds the memory)")
@@ -176,8 +187,7 @@ def _shipped_choice(sigma, blind: bool):
         return "blind", "the shipped blind model (sigma 0-55)"
     if sigma is None:
         raise ValueError("give --sigma (the noise level), --blind, or --model FILE")
-    if not 0 < sigma <= 255:
-        raise ValueError(f"--sigma must be in (0, 255] on the 8-bit scale; got {sigma:g}")
+    check_sigma(sigma)
     for shipped in SHIPPED_DENOISER_SIGMAS:
         if sigma == shipped:
             return shipped, f"the shipped sigma={shipped} model"
@@ -225,10 +235,14 @@ def run_restore_denoise(arguments) -> int:
     from .. import data
     from ..models import denoise
 
+    if arguments.sigma is not None:
+        check_sigma(arguments.sigma)
     files = expand_inputs(arguments.inputs)
-    outputs = [arguments.out / path.name for path in files]
-    check_outputs_free(outputs, arguments.force)
-    images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
+    outputs = output_paths(files, arguments.out, force=arguments.force)
+    # read all first: a bad file stops before any work
+    images = [read_input_image(path, noisy=True) for path in files]
+    if arguments.model is not None:
+        check_model_record(arguments.model, task="denoise")
     model, description = load_denoiser_for(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
     level_option = _noise_level_option(model, arguments.sigma)
@@ -256,11 +270,14 @@ def add_evaluate_denoise(commands) -> None:
     parser = commands.add_parser(
         "denoise", help="compare denoisers on the test split (or your folder)",
         description="Score denoisers under the standard protocol (gray images; noise added without "
-                    "clipping, seed 0; outputs clipped and rounded to 8 bits; PSNR/SSIM over the whole image). "
-                    "Prints a table and writes CSV, JSON and one figure per noise level.",
+                    "clipping, seed 0; outputs clipped and rounded to 8 bits; PSNR/SSIM over the whole image, "
+                    "so every image needs at least 7x7 pixels). Prints a table and writes CSV, JSON and one figure "
+                    "per noise level. Each --model must be a denoiser (its provenance record is checked when "
+                    "there is one). --testset: " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
-    parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS), help="noise levels")
+    parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS),
+                        help="noise levels on the 8-bit scale, each in (0, 255]")
     parser.add_argument("--methods", nargs="+", choices=DENOISING_METHODS, default=list(DENOISING_METHODS),
                         help="methods to compare (dncnn: the shipped model for each sigma)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras denoisers to include")
@@ -301,18 +318,18 @@ def run_evaluate_denoise(arguments) -> int:
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
-    from .common import load_test_images
+    from .common import load_images_to_score
 
-    for sigma in arguments.sigma:
-        if not 0 < sigma <= 255:
-            raise ValueError(f"--sigma values must be in (0, 255]; got {sigma:g}")
+    check_sigma(arguments.sigma)
+    check_folder_path(arguments.out, "--out")
     results_files = [arguments.out / "denoise.csv", arguments.out / "denoise.json"]
     if any(path.exists() for path in results_files) and not arguments.force:
         raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = load_test_images(arguments.testset, gray=True)
+        check_model_record(path, task="denoise")
+    images = load_images_to_score(arguments.testset, gray=True)
     table = evaluation.ResultsTable()
     figures = []
     for sigma in arguments.sigma:

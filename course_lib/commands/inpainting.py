@@ -13,7 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
+from .common import HelpFormatter, add_training_options, expand_inputs, output_paths, run_training
+from .input_checks import (CLEAN_RANGE_HELP, MASK_HELP, check_folder_path, check_model_record, check_not_inputs,
+                           read_input_image)
 
 __all__ = ["add_train_inpaint", "add_restore_inpaint", "add_evaluate_inpaint", "read_hole_mask",
            "load_inpainting_model"]
@@ -32,7 +34,7 @@ def add_train_inpaint(commands) -> None:
                     "loss weighted 6 inside the hole and 1 outside. A checkpoint is written after every epoch; "
                     "--resume continues an interrupted run exactly. At the end the model is saved to --out, scored "
                     "on the bundled test split next to biharmonic inpainting, and a provenance record (.json) is "
-                    "written beside it.",
+                    "written beside it. " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     add_training_options(parser, epochs=20, steps_per_epoch=200, batch_size=16, patch_size=128)
     parser.add_argument("--width", type=int, default=32, help="channels at the U-Net's first level")
@@ -68,7 +70,7 @@ def run_train_inpaint(arguments) -> int:
         arguments, make_config=make_config, train=train,
         task="inpainting (hole filling) of RGB and gray images",
         describe_run="inpainting U-Net", record_fields={"input": "[damaged image, hole mask (1 = missing)]"},
-        score_on_test_split=_score_on_test_split,
+        score_on_test_split=_score_on_test_split, command_task="inpaint",
     )
 
 
@@ -108,14 +110,17 @@ def add_restore_inpaint(commands) -> None:
         "inpaint", help="fill the holes of image files or .npy arrays",
         description="Fill the holes of images (PNG, JPEG, BMP, TIFF; gray or RGB) or .npy float arrays in [0, 1]. "
                     "Give one mask per input, in the same order, with the input's height and width: white (or 1, "
-                    "or True) marks a missing pixel. The known pixels are returned unchanged. Each output goes to "
-                    "OUT under the input's file name and format (.npy in, float32 .npy out; images out as 8-bit). "
-                    "By default the shipped model is used.",
+                    "or True) marks a missing pixel. " + MASK_HELP + " The known pixels are returned unchanged. "
+                    "Each output goes to OUT under the input's file name and format (.npy in, float32 .npy out; "
+                    "images out as 8-bit). By default the shipped model is used; a --model of your own must be an "
+                    "inpainting model (its provenance record, the .json beside it, is checked when there is one). "
+                    + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files or .npy files")
     parser.add_argument("--mask", nargs="+", type=Path, required=True, metavar="MASK",
-                        help="one mask per INPUT (image or .npy; white/1 = missing)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+                        help="one binary mask per INPUT (image or .npy; black/0 = known, white/1 = missing)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output folder (not the inputs' or masks' folder: they are never replaced)")
     parser.add_argument("--model", type=Path, help="a .keras inpainting model of your own ([damaged, hole] -> image)")
     parser.add_argument("--method", choices=["model", "biharmonic"], default="model",
                         help="the course's network, or scikit-image's biharmonic inpainting")
@@ -123,9 +128,33 @@ def add_restore_inpaint(commands) -> None:
     parser.set_defaults(handler=run_restore_inpaint)
 
 
+def _binary(array: np.ndarray, path: Path, *, image: bool) -> np.ndarray:
+    """`array` as booleans (True = missing) if it holds two levels only, else a ValueError (the one mask rule)."""
+    if array.dtype == bool:
+        return array
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise ValueError(f"--mask {str(path)!r} has dtype {array.dtype}; expected a binary mask (0/1 or booleans)")
+    if image:  # read as floats in [0, 1]: black 0, white 1 (up to the rounding of a colour-to-gray conversion)
+        white, black = np.abs(array - 1.0) < 0.5 / 255, np.abs(array) < 0.5 / 255
+    else:
+        top = 255 if np.issubdtype(array.dtype, np.integer) and array.size and array.max() == 255 else 1
+        white, black = array == top, array == 0
+    gray = ~(white | black)
+    if gray.any():
+        example = float(array[gray].flat[0])
+        levels = "black and white pixels" if image else "0 and 1 (or 0 and 255, or booleans)"
+        raise ValueError(
+            f"--mask {str(path)!r} is not binary: {gray.mean():.1%} of its pixels are neither "
+            f"{'black nor white' if image else '0 nor 1'} (e.g. {example:g}); a mask must hold {levels} only: "
+            "threshold it, e.g. np.save('mask.npy', mask > 0.5)"
+        )
+    return white
+
+
 def read_hole_mask(path, shape) -> np.ndarray:
-    """A hole mask from a file: an image (white = missing; gray values are thresholded at half)
-    or a ``.npy`` array of 0/1 or booleans; its height and width must be `shape`'s."""
+    """A hole mask from a file, binary whatever its format: an image of black (known) and white
+    (missing) pixels only, or a ``.npy`` array of 0/1 (0/255 integers, booleans); its height and
+    width must be `shape`'s. A mask with other values is refused, never thresholded."""
     from .. import data
     from .._validation import check_mask
 
@@ -138,7 +167,9 @@ def read_hole_mask(path, shape) -> np.ndarray:
         except Exception as error:
             raise ValueError(f"--mask {str(path)!r} is not a readable .npy array: {error}") from None
     else:
-        array = data.read_image(path, gray=True) >= 0.5
+        array = data.read_image(path, gray=True)
+    if np.ndim(array) == 2 and array.size:
+        array = _binary(np.asarray(array), path, image=path.suffix.lower() != ".npy")
     if np.ndim(array) != 2 or tuple(np.shape(array)) != tuple(shape[:2]):
         raise ValueError(f"--mask {str(path)!r} has shape {np.shape(array)}; it must be 2-D with its image's "
                          f"height and width {tuple(shape[:2])}")
@@ -152,6 +183,8 @@ def load_inpainting_model(model_path=None):
 
     if model_path is None:
         return load_shipped_inpainter(), "the shipped inpainting model"
+    if Path(model_path).exists():
+        check_model_record(model_path, task="inpaint")
     model = load_model(model_path)
     try:
         _check_inpainting_model(model)
@@ -169,9 +202,9 @@ def run_restore_inpaint(arguments) -> int:
     files = expand_inputs(arguments.inputs)
     if len(arguments.mask) != len(files):
         raise ValueError(f"give one --mask per INPUT: {len(files)} input image(s) but {len(arguments.mask)} mask(s)")
-    outputs = [arguments.out / path.name for path in files]
-    check_outputs_free(outputs, arguments.force)
-    images = [data.read_image(path) for path in files]  # read everything first: a bad file stops before any work
+    outputs = output_paths(files, arguments.out, force=arguments.force)
+    check_not_inputs(outputs, arguments.mask, option="--out")
+    images = [read_input_image(path) for path in files]  # read everything first: a bad file stops before any work
     holes = [read_hole_mask(mask, image.shape) for mask, image in zip(arguments.mask, images)]
     if arguments.method == "biharmonic":
         fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
@@ -206,7 +239,7 @@ def add_evaluate_inpaint(commands) -> None:
         description="Score inpainting methods on the same images with the same seeded free-form holes (4 per "
                     "image by default, strokes covering 10-25%% of it; scores averaged over the holes): known pixels kept, outputs clipped and rounded to 8 bits, "
                     "PSNR/SSIM inside the hole and over the whole image. Prints a table and writes CSV, JSON and a "
-                    "figure.",
+                    "figure. The holes need images of at least 32x32 pixels. --testset: " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of images (default: the bundled test split)")
     parser.add_argument("--methods", nargs="+", choices=INPAINTING_METHODS, default=list(INPAINTING_METHODS),
@@ -242,15 +275,16 @@ def run_evaluate_inpaint(arguments) -> int:
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
-    from .common import load_test_images
+    from .common import load_images_to_score
 
+    check_folder_path(arguments.out, "--out")
     results_files = [arguments.out / "inpaint.csv", arguments.out / "inpaint.json"]
     if any(path.exists() for path in results_files) and not arguments.force:
         raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = load_test_images(arguments.testset)
+    images = load_images_to_score(arguments.testset, minimum_size=32, why="the seeded free-form holes")
     methods = inpainting_methods(arguments.methods, extra_models=arguments.model)
     table, outputs, holes = evaluation.evaluate_inpainting(
         methods, images, seed=arguments.seed, masks_per_image=arguments.masks_per_image, keep_outputs=True,

@@ -32,7 +32,8 @@ def add_evaluate_all(commands) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
     parser.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS), help="tasks to run")
-    parser.add_argument("--sigma", type=float, nargs="+", default=[15, 25, 50], help="denoising noise levels")
+    parser.add_argument("--sigma", type=float, nargs="+", default=[15, 25, 50],
+                        help="denoising noise levels on the 8-bit scale, each in (0, 255]")
     parser.add_argument("--scale", type=int, nargs="+", choices=(2, 3, 4), default=[2, 3, 4],
                         help="super-resolution scales")
     parser.add_argument("--masks-per-image", type=int, default=4, help="inpainting holes per image")
@@ -132,6 +133,10 @@ def run_evaluate_all(arguments) -> int:
 
     matplotlib.use("Agg")
 
+    from .input_checks import check_folder_path, check_sigma
+
+    check_sigma(arguments.sigma)
+    check_folder_path(arguments.out, "--out")
     results = arguments.out / "scoreboard.json"
     if results.exists() and not arguments.force:
         raise FileExistsError(f"a scoreboard exists in {str(arguments.out)!r}; add --force to replace it")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import HelpFormatter, add_training_options, check_outputs_free, expand_inputs, run_training
+from .common import HelpFormatter, add_training_options, expand_inputs, output_paths, run_training
+from .input_checks import CLEAN_RANGE_HELP, check_folder_path, check_model_record, read_input_image
 
 __all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr", "load_sr_model_for", "sr_methods"]
 
@@ -33,25 +34,35 @@ def add_train_sr(commands) -> None:
                     "folder), with low-resolution inputs made by the course's MATLAB-compatible bicubic. A "
                     "checkpoint is written after every epoch; --resume continues an interrupted run exactly. At the "
                     "end the model is saved to --out, scored on the bundled test split under the SR protocol "
-                    "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it.",
+                    "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it. "
+                    + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
-    parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr"], default="vdsr", help="the network")
+    parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr", "edsr"], default="vdsr",
+                        help="the network (edsr: residual blocks at low resolution, the cheapest per output pixel)")
     parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
     add_training_options(parser, epochs=30, steps_per_epoch=400, batch_size=32, patch_size=48)
     parser.add_argument("--depth", type=int, default=20, help="vdsr: convolution layers")
-    parser.add_argument("--width", type=int, default=64, help="vdsr: channels of the hidden layers")
+    parser.add_argument("--width", type=int, default=64, help="vdsr, edsr: channels of the hidden layers")
+    parser.add_argument("--blocks", type=int, default=6, help="edsr: residual blocks")
     parser.add_argument("--unshuffle", action=argparse.BooleanOptionalAction, default=False,
                         help="vdsr: run the convolutions at low resolution (scale^2 times cheaper)")
+    parser.add_argument("--validation-every", type=int, default=20, metavar="N",
+                        help="with --data: hold out every Nth image (in name order) for validation; 0 keeps them all")
     parser.set_defaults(handler=run_train_sr)
 
 
 def run_train_sr(arguments) -> int:
+    if arguments.validation_every < 0 or arguments.validation_every == 1:
+        raise ValueError(f"--validation-every must be 0 (no hold-out) or at least 2; got {arguments.validation_every}")
+    if arguments.blocks < 0:
+        raise ValueError(f"--blocks must be 0 or more; got {arguments.blocks}")
+
     def make_config():
         from ..training import SuperResolutionTrainingConfig
 
         return SuperResolutionTrainingConfig(
             architecture=arguments.arch, scale=arguments.scale, depth=arguments.depth, width=arguments.width,
-            unshuffle=arguments.unshuffle, patch_size=arguments.patch_size, batch_size=arguments.batch_size,
+            blocks=arguments.blocks, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             precision=arguments.precision,
@@ -67,24 +78,34 @@ def run_train_sr(arguments) -> int:
         arguments, make_config=make_config, train=train,
         task="single-image super-resolution of the luma (Y / 255)",
         describe_run=f"{arguments.arch} x{arguments.scale}",
-        record_fields={"scale": arguments.scale, "input": "bicubic upscaling" if arguments.arch != "espcn"
-                       else "low-resolution image"},
+        record_fields={"scale": arguments.scale, "input": "low-resolution image"
+                       if arguments.arch in ("espcn", "edsr") else "bicubic upscaling"},
         score_on_test_split=lambda model: _score_on_test_split(model, arguments.scale),
+        validation_every=arguments.validation_every if arguments.data else 0,
+        score_on_validation=lambda model, source: _score_on_images(
+            model, arguments.scale, {name: source.loader(index) for index, name in enumerate(source.names)},
+            "held-out validation images"),
+        command_task="sr", scale=arguments.scale, option_names={"architecture": "--arch"},
     )
 
 
 def _score_on_test_split(model, scale: int) -> dict:
-    from .. import data, evaluation
+    from .. import data
+
+    return _score_on_images(model, scale, data.load_split("test"), "test split")
+
+
+def _score_on_images(model, scale: int, images: dict, label: str) -> dict:
+    from .. import evaluation
     from ..models import super_resolve
 
-    images = data.load_split("test")
     methods = {"bicubic": evaluation.interpolation_upscalers()["bicubic"],
                "model": lambda low, level: super_resolve(model, low, level)}
     table = evaluation.evaluate_super_resolution(methods, images, [scale])
     return {
-        "summary": [f"test split, x{scale}: mean PSNR (Y) {table.mean('model', scale):.2f} dB "
+        "summary": [f"{label}, x{scale}: mean PSNR (Y) {table.mean('model', scale):.2f} dB "
                     f"(bicubic {table.mean('bicubic', scale):.2f} dB)"],
-        "protocol": "bundled test split; Y of BT.601 YCbCr (rounded, 8-bit), cropped to a multiple of the scale, "
+        "protocol": f"{label}; Y of BT.601 YCbCr (rounded, 8-bit), cropped to a multiple of the scale, "
                     "MATLAB-style bicubic downscaling; output clipped and rounded; PSNR/SSIM on Y, border = scale",
         "psnr": {name: round(table.value("model", scale, name), 3) for name in images}
         | {"mean": round(table.mean("model", scale), 3)},
@@ -106,11 +127,14 @@ def add_restore_sr(commands) -> None:
                     "of them, SCALE times. RGB images: the luma Y is upscaled by the network and the colour "
                     "channels by bicubic, as in the literature; gray images and .npy arrays are treated as Y. Each "
                     "output goes to OUT under the input's file name and format (.npy in, float32 .npy out; images "
-                    "out as 8-bit). By default the shipped model for --scale is used.",
+                    "out as 8-bit). By default the shipped model for --scale is used; a --model of your own must "
+                    "be an SR model for --scale (its provenance record, the .json beside it, is checked when there "
+                    "is one). " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output folder (not the inputs' folder: inputs are never replaced)")
     parser.add_argument("--model", type=Path, help="a .keras SR model of your own (trained for --scale)")
     parser.add_argument("--tile-size", type=int, default=256, help="tile side in input pixels (bounds the memory)")
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
@@ -123,6 +147,8 @@ def load_sr_model_for(scale: int, model_path=None):
 
     if model_path is None:
         return load_shipped_sr(scale), f"the shipped x{scale} model"
+    if Path(model_path).exists():
+        check_model_record(model_path, task="sr", scale=scale)
     model = load_model(model_path)
     shape = model.input_shape
     if not (isinstance(shape, tuple) and len(shape) == 4 and shape[-1] == 1 and model.output_shape[-1] == 1):
@@ -140,9 +166,8 @@ def run_restore_sr(arguments) -> int:
     from ..models import super_resolve
 
     files = expand_inputs(arguments.inputs)
-    outputs = [arguments.out / path.name for path in files]
-    check_outputs_free(outputs, arguments.force)
-    images = [data.read_image(path) for path in files]  # read all first: a bad file stops before any work
+    outputs = output_paths(files, arguments.out, force=arguments.force)
+    images = [read_input_image(path) for path in files]  # read all first: a bad file stops before any work
     model, description = load_sr_model_for(arguments.scale, arguments.model)
     print(f"upscaling {len(files)} image(s) x{arguments.scale} with {description}")
     for path, image, output in zip(files, images, outputs):
@@ -168,15 +193,17 @@ def add_evaluate_sr(commands) -> None:
         "sr", help="compare upscaling methods on the test split (or your folder)",
         description="Score upscaling methods under the SR protocol (Y of BT.601 YCbCr, rounded; MATLAB-style "
                     "bicubic downscaling; outputs clipped and rounded; PSNR/SSIM on Y with a border of SCALE "
-                    "pixels removed). Prints a table and writes CSV, JSON and one figure per scale with zoomed "
-                    "insets on the same crop.",
+                    "pixels removed, so an image needs at least 12, 15 or 16 pixels a side at x2, x3, x4). Prints a "
+                    "table and writes CSV, JSON and one figure per scale with zoomed insets on the same crop. A "
+                    "--model with a provenance record is used at its scale only. --testset: " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of high-resolution images (default: the bundled test split)")
     parser.add_argument("--scale", type=int, nargs="+", choices=_SCALES, default=list(_SCALES), help="scales")
     parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
                         help="methods to compare (shipped: the course's model for each scale)")
     parser.add_argument("--model", type=Path, nargs="*", default=[],
-                        help="extra .keras SR models (each is used at the scales it can do)")
+                        help="extra .keras SR models (each is used at the scale of its record, or at every scale "
+                             "it can do)")
     parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-sr"), help="folder for the results")
     parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
     parser.set_defaults(handler=run_evaluate_sr)
@@ -196,12 +223,25 @@ def sr_methods(names, scales, *, extra_models=()) -> dict:
     if "shipped" in names:
         methods["course model"] = {scale: network(load_shipped_sr(scale)) for scale in scales}
     for path in extra_models:
+        record = check_model_record(path, task="sr")
+        trained = int(record["scale"]) if record is not None and record.get("scale") is not None else None
+        if trained is not None and trained not in scales:
+            raise ValueError(f"--model {str(path)!r} upscales x{trained} (its record says scale {trained}), "
+                             f"but --scale is {' '.join(str(scale) for scale in scales)}; add {trained}")
         model = load_model(path)
         if takes_low_resolution(model):
             methods[Path(path).stem] = {output_scale(model): network(model)}
+        elif trained is not None:
+            methods[Path(path).stem] = {trained: network(model)}
         else:
             methods[Path(path).stem] = {scale: network(model) for scale in scales}
     return methods
+
+
+def _smallest_side(scale: int) -> int:
+    """The smallest image side the SR protocol can score at `scale`: cropped to a multiple of the
+    scale, with `scale` pixels of border removed on each side, 7 pixels must remain (SSIM's window)."""
+    return -(-(2 * scale + 7) // scale) * scale
 
 
 def run_evaluate_sr(arguments) -> int:
@@ -209,15 +249,18 @@ def run_evaluate_sr(arguments) -> int:
 
     matplotlib.use("Agg")
     from .. import evaluation, viz
-    from .common import load_test_images
+    from .common import load_images_to_score
 
+    check_folder_path(arguments.out, "--out")
     results_files = [arguments.out / "sr.csv", arguments.out / "sr.json"]
     if any(path.exists() for path in results_files) and not arguments.force:
         raise FileExistsError(f"results exist in {str(arguments.out)!r}; add --force to replace them")
     for path in arguments.model:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
-    images = load_test_images(arguments.testset)
+    largest = max(arguments.scale)
+    images = load_images_to_score(arguments.testset, minimum_size=_smallest_side(largest),
+                                  why=f"x{largest} with a border of {largest} pixels and SSIM's 7x7 window")
     methods = sr_methods(arguments.methods, arguments.scale, extra_models=arguments.model)
     table, outputs = evaluation.evaluate_super_resolution(
         methods, images, arguments.scale, keep_outputs=True,
