@@ -338,6 +338,7 @@ def test_generated_student_notebooks_are_the_exercise_notebooks(generated_course
         assert "raise NotImplementedError(" in text
 
 
+@pytest.mark.notebook
 def test_autograde_gives_the_solutions_full_marks(graded_course):
     scores = graded_course["scores"]["solution"]
     keys = checks.list_exercises(graded_course["name"])
@@ -345,12 +346,14 @@ def test_autograde_gives_the_solutions_full_marks(graded_course):
     assert scores["tests"] == {f"check_{key}": EXERCISE_POINTS[key] for key in keys}
 
 
+@pytest.mark.notebook
 def test_autograde_gives_the_untouched_students_version_zero(graded_course):
     scores = graded_course["scores"]["untouched"]
     assert scores["total"][0] == 0 and scores["total"][1] > 0
     assert set(scores["tests"].values()) == {0}
 
 
+@pytest.mark.notebook
 def test_autograde_takes_exactly_the_wrong_exercises_points_off(graded_course):
     scores = graded_course["scores"]["one_wrong"]
     key = WRONG_ANSWERS[graded_course["name"]][0]

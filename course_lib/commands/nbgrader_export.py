@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..nbgrader_course import DEFAULT_COURSE_ID
 from .common import HelpFormatter
 
 __all__ = ["add_build_nbgrader", "run_build_nbgrader"]
@@ -34,7 +35,7 @@ def add_build_nbgrader(commands) -> None:
                         help="course notebooks to include, by number (05) or name "
                              "(05_residual_learning_dncnn); default: all of them")
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="the nbgrader course folder to write")
-    parser.add_argument("--course-id", default="deep-image-restoration",
+    parser.add_argument("--course-id", default=DEFAULT_COURSE_ID,
                         help="nbgrader's CourseDirectory.course_id (the course's name on the hub's exchange)")
     parser.add_argument("--solutions", type=Path, default=_REPOSITORY / "solutions", metavar="DIR",
                         help="solution notebooks folder")
