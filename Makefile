@@ -30,7 +30,7 @@ lab: $(STAMP)
 	$(BIN)/python -m jupyter lab --LabApp.app_settings_dir="$(LAB_SETTINGS)" $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_welcome.ipynb
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadscope
+	$(BIN)/python -m pytest -n auto --dist loadscope --durations=25
 
 notebooks: $(STAMP)
 	$(BIN)/python -m course_lib build-notebooks

@@ -53,7 +53,7 @@ from typing import Callable
 
 from ._validation import check_choice, check_positive
 
-__all__ = ["BenchmarkDataset", "DATASETS", "DownloadError", "MANIFEST_NAME", "download_dataset"]
+__all__ = ["BenchmarkDataset", "DATASETS", "DownloadError", "MANIFEST_NAME", "download_dataset", "identify_dataset"]
 
 #: The record :func:`download_dataset` writes beside the images.
 MANIFEST_NAME = "SOURCE.json"
@@ -685,6 +685,31 @@ def _write_manifest(destination: Path, dataset: BenchmarkDataset, base_url: str,
     temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     os.replace(temporary, manifest)
     return manifest
+
+
+def identify_dataset(folder) -> str | None:
+    """The name of the pinned data set whose files `folder` holds, byte for byte, or None.
+
+    A folder is that data set when every file of it is there with its pinned SHA-256,
+    and no other image: a training record can then name the data (and how to get it)
+    instead of a path that means nothing on another machine. Only data sets with
+    pinned sums (Train400) can be recognized.
+
+    Examples
+    --------
+    >>> identify_dataset(".") is None
+    True
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    images = {path.name for path in folder.iterdir()
+              if path.is_file() and path.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")}
+    for name, dataset in DATASETS.items():
+        if dataset.sha256 and images == set(dataset.files) and all(
+                _sha256_of(folder / file_name) == dataset.sha256[file_name] for file_name in dataset.files):
+            return name
+    return None
 
 
 def download_dataset(

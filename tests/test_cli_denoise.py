@@ -35,6 +35,13 @@ def inputs(tmp_path):
     return folder
 
 
+@pytest.fixture
+def clean_images(inputs):
+    """The clean images of ``inputs``: training data is clean (a noisy .npy there is refused)."""
+    (inputs / "noisy.npy").unlink()
+    return inputs
+
+
 @pytest.mark.parametrize("command", [["train", "dncnn"], ["restore", "denoise"], ["evaluate", "denoise"]])
 def test_help(command, capsys):
     with pytest.raises(SystemExit) as stopped:
@@ -81,14 +88,15 @@ def test_train_writes_model_checkpoint_and_provenance_then_resumes(tmp_path):
     assert "test_split" not in record
 
 
-def test_train_blind_on_a_folder_of_your_own_images(tmp_path, inputs):
+def test_train_blind_on_a_folder_of_your_own_images(tmp_path, clean_images):
     out = tmp_path / "blind.keras"
-    code = cli.main(["train", "dncnn", "--blind", "0", "55", "--data", str(inputs), "--out", str(out),
+    code = cli.main(["train", "dncnn", "--blind", "0", "55", "--data", str(clean_images), "--out", str(out),
                      "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2", "--patch-size", "16",
                      "--depth", "3", "--width", "4", "--skip-test"])
     assert code == 0
     record = json.loads(out.with_suffix(".json").read_text())
-    assert record["sigma"] == [0.0, 55.0] and "3 images" in record["training"]["data"]
+    assert record["sigma"] == [0.0, 55.0] and "2 images" in record["training"]["data"]
+    assert record["training"]["dataset"] is None  # not a pinned set such as Train400
 
 
 def test_train_on_the_bundled_photos_only(tmp_path):
@@ -240,9 +248,9 @@ def test_train_turns_on_the_fast_kernels_before_tensorflow_loads(tmp_path):
     assert models.model_precision(models.load_model(out)) == "float32"
 
 
-def test_a_fine_tuned_model_carries_the_record_and_curves_of_its_start(tmp_path, inputs, monkeypatch):
+def test_a_fine_tuned_model_carries_the_record_and_curves_of_its_start(tmp_path, clean_images, monkeypatch):
     monkeypatch.setenv(training.FAST_MODE_VARIABLE, "1")
-    common = ["--data", str(inputs), "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2",
+    common = ["--data", str(clean_images), "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "2",
               "--patch-size", "16", "--depth", "3", "--width", "4", "--skip-test"]
     start, tuned = tmp_path / "start.keras", tmp_path / "tuned.keras"
     assert cli.main(["train", "dncnn", "--sigma", "25", "--out", str(start), *common]) == 0

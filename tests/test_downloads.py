@@ -141,6 +141,23 @@ def test_train400_keeps_files_matching_the_pinned_sums_and_refuses_one_that_does
     assert _leftovers(good) == []
 
 
+def test_a_folder_is_recognized_as_train400_only_when_it_holds_exactly_its_bytes(server, tmp_path, monkeypatch):
+    _small_train400(monkeypatch, _served_sums(server, "train400", SERVED_TRAIN400))
+    folder = tmp_path / "Train400"
+    downloads.download_dataset("train400", folder, base_url=server.url + "train400/")
+    assert downloads.identify_dataset(folder) == "train400"  # SOURCE.json beside the images does not count
+    assert downloads.identify_dataset(tmp_path / "missing") is None
+    extra = folder / "mine.png"
+    extra.write_bytes((folder / "test_001.png").read_bytes())
+    assert downloads.identify_dataset(folder) is None  # another image: not the set any more
+    extra.unlink()
+    changed = folder / "test_002.png"
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    assert downloads.identify_dataset(folder) is None  # other bytes
+    changed.unlink()
+    assert downloads.identify_dataset(folder) is None  # a file missing
+
+
 def test_the_real_train400_sums_refuse_other_bytes(server, tmp_path):
     destination = tmp_path / "Train400"
     with pytest.raises(downloads.DownloadError, match=r"SHA-256 of .*/test_001\.png is [0-9a-f]{64}, not the pinned "

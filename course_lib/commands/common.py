@@ -144,6 +144,17 @@ def _onednn_enabled() -> bool | None:
     return bool(_pywrap_util_port.IsMklEnabled())
 
 
+def _known_dataset(folder) -> str | None:
+    """A sentence naming the pinned data set `folder` holds (and how to get it), or None."""
+    from ..downloads import DATASETS, identify_dataset
+
+    name = identify_dataset(folder) if folder is not None else None
+    if name is None:
+        return None
+    return (f"{DATASETS[name].name}: {DATASETS[name].description} (every file's SHA-256 matched; get it with "
+            f"`python -m course_lib download {name} --out DIR`)")
+
+
 def machine_description() -> dict:
     """Where a model was trained: OS, CPU, core count, Python and library versions."""
     import keras
@@ -531,6 +542,7 @@ def run_training(
             "initial_weights": str(arguments.init_from) if arguments.init_from else None,
             "initial_weights_training": _training_record_of(arguments.init_from),
             "data": source.description,
+            "dataset": _known_dataset(arguments.data),
             "data_megapixels": round(source.megapixels, 3),
             "validation_data": validation_source.description if validation_source is not None else None,
             "epochs": len(result.history.get("loss", [])),

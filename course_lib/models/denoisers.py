@@ -238,8 +238,8 @@ def describe_model(model) -> str:
     names = {layer.name for layer in model.layers}
     if "noise_estimate" in names:
         kind = "residual (predicts the noise)"
-    elif "residual" in names and "bicubic" in names:  # the network upscales its low-resolution input itself
-        kind = "residual (predicts the detail that bicubic upscaling lacks)"
+    elif "residual" in names and any(isinstance(layer, keras.layers.UpSampling2D) for layer in model.layers):
+        kind = "residual (predicts the detail that bicubic upscaling lacks)"  # it upscales its input itself
     elif "residual" in names:
         kind = "residual (predicts the detail its bicubic input lacks)"
     else:
