@@ -9,8 +9,9 @@ The image is scikit-image's ``camera`` (512x512, gray) with Gaussian noise of
 two methods run in turn, ``--repeats`` times each after one warm-up call each,
 so both see the same state of this (shared, noisy) machine; the script prints
 every time, the medians and their ratio, and the PSNR of each output (clipped and
-rounded to 8 bits). By default the shipped sigma-25 denoiser is used; a model with
-a noise-level map is told ``--sigma``.
+rounded to 8 bits). By default the course's shipped denoiser is used (the noise-map
+U-Net, ``data/unet_gray_noise_map.keras``); any model with a noise-level map is told
+``--sigma``. ``--model data/dncnn_gray_sigma25.keras`` times notebook 05's DnCNN.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import course_lib
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", help="a .keras denoiser (default: the shipped sigma-25 model)")
+    parser.add_argument("--model", help="a .keras denoiser (default: the shipped noise-map U-Net)")
     parser.add_argument("--sigma", type=float, default=25.0, help="noise level on the 8-bit scale")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of each method")
     arguments = parser.parse_args()
@@ -37,7 +38,7 @@ def main() -> None:
     if arguments.model:
         model, name = models.load_model(arguments.model), arguments.model
     else:
-        model, name = models.load_shipped_denoiser(25), "the shipped sigma-25 denoiser"
+        model, name = models.load_shipped_unet_denoiser(), "the shipped noise-map U-Net"
     clean = data.load_image("camera")
     assert clean.shape == (512, 512), clean.shape
     noisy = evaluation.noisy_observation(clean, arguments.sigma, seed=0).astype(np.float32)

@@ -36,6 +36,7 @@ SOLUTIONS = sorted((REPOSITORY / "solutions").glob("*.ipynb"))
 # graded too with COURSE_AUTOGRADE_ALL=1: about 9 CPU-minutes, too long for `make test`.
 GRADED = ["01_images_degradations_metrics"] + (["05_residual_learning_dncnn"] if os.environ.get("COURSE_AUTOGRADE_ALL")
                                                else [])
+SECOND = "05_residual_learning_dncnn"  # a second notebook for the build tests (not run)
 # One wrong answer per graded notebook: (exercise, text of its solution, the wrong text), each worth 2 points.
 WRONG_ANSWERS = {
     "01_images_degradations_metrics": ("psnr", "data_range**2 / error", "255**2 / error"),
@@ -136,7 +137,7 @@ def test_build_writes_the_course_folder(tmp_path, capsys):
     status, printed, _ = _run_cli(["build-nbgrader", "--out", str(out), "01", "05_residual_learning_dncnn"], capsys)
     assert status == 0
     assert sorted(path.relative_to(out).as_posix() for path in out.rglob("*") if path.is_file()) == [
-        "nbgrader_config.py", f"source/{GRADED[0]}/{GRADED[0]}.ipynb", f"source/{GRADED[1]}/{GRADED[1]}.ipynb"]
+        "nbgrader_config.py", f"source/{GRADED[0]}/{GRADED[0]}.ipynb", f"source/{SECOND}/{SECOND}.ipynb"]
     assert f"wrote {out / 'nbgrader_config.py'}" in printed
     assert [path.name for path in tmp_path.iterdir()] == ["course"], "the temporary build folder is left behind"
 
@@ -176,7 +177,7 @@ def test_force_replaces_the_source_notebooks_and_keeps_the_instructors_work(tmp_
     assert all(path.read_text() == text for path, text in kept.items())
     assert _load(notebook)["metadata"]["course_lib"]["generated_from"] == f"solutions/{GRADED[0]}.ipynb"
     assert not (out / "source" / GRADED[0] / "leftover.txt").exists()
-    assert (out / "source" / GRADED[1] / f"{GRADED[1]}.ipynb").is_file()
+    assert (out / "source" / SECOND / f"{SECOND}.ipynb").is_file()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["course"]
 
 

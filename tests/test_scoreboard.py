@@ -88,7 +88,7 @@ def test_evaluate_all_runs_every_task_and_agrees_with_each_tasks_own_protocol(te
     board = Scoreboard.read(out / "scoreboard.json")
     assert board.tasks() == ["denoise sigma=25", "super-resolution x2", "inpainting"]
     assert {entry.method for entry in board.task_entries("denoise sigma=25")} == {
-        "noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind"}
+        "noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind", "unet"}
     assert all(path.exists() for path in [out / "scoreboard.png", out / "scoreboard.md", out / "scoreboard.csv"])
 
     # The same numbers as the task's own evaluation on the same images.

@@ -1,4 +1,5 @@
-"""The trained DnCNNs in data/: they load safely, run in float32, and do what their records say."""
+"""The trained denoisers in data/ (notebook 05's DnCNNs and the noise-map U-Net): they load safely, run in
+float32, and do what their records say."""
 
 import json
 import os
@@ -66,7 +67,51 @@ def test_the_sigma_25_record_matches_what_the_weights_do(camera):
     assert measured > evaluation.denoising_scores(camera, noisy)[0] + 8  # far above the noisy input
 
 
-def test_restore_denoise_uses_the_shipped_model_by_default(camera, tmp_path):
+def test_the_shipped_unet_loads_in_float32_and_takes_a_noise_map():
+    path = models.shipped_unet_denoiser_path()
+    assert path.stat().st_size < 12_000_000, "a finished model ships without Adam's moments"
+    model = models.load_shipped_unet_denoiser()
+    assert models.model_precision(model) == "float32" and models.takes_noise_level(model)
+    assert models.receptive_field(model) == 100 and models.size_multiple(model) == 8
+    assert models.multiply_adds_per_pixel(model) < models.multiply_adds_per_pixel(models.load_shipped_denoiser(25)) / 3
+
+
+def test_the_unet_record_names_train400_its_commands_and_the_held_out_images():
+    record = models.read_provenance(models.shipped_unet_denoiser_path())
+    trained = record["training"]
+    assert record["parameters"] == models.load_shipped_unet_denoiser().count_params()
+    assert record["sigma"] == list(models.SHIPPED_UNET_SIGMA_RANGE)
+    assert trained["fast_mode"] is False and trained["config"]["architecture"] == "unet"
+    assert trained["dataset"].startswith("train400: ") and "download train400 --out DIR" in trained["dataset"]
+    assert "all but every 20th (380)" in trained["data"]
+    assert "every 20th (20, never trained on)" in trained["validation_data"]
+    for invocation in trained["invocations"]:
+        assert invocation["command"].startswith("python -m course_lib train denoiser --architecture unet ")
+    assert len(record["history"]["loss"]) == trained["epochs"] == trained["config"]["epochs"]
+    assert set(record["test_split"]["psnr"]) == {"15", "25", "50"}
+    assert set(record["validation"]["psnr"]) == {"15", "25", "50"}
+
+
+def test_the_unet_record_matches_what_the_weights_do(camera):
+    record = models.read_provenance(models.shipped_unet_denoiser_path())
+    model = models.load_shipped_unet_denoiser()
+    for sigma in (15, 50):
+        noisy = evaluation.noisy_observation(camera, sigma, seed=0, index=0)  # camera is the test split's image 0
+        measured = evaluation.denoising_scores(camera, models.denoise(model, noisy, sigma=sigma))[0]
+        assert measured == pytest.approx(record["test_split"]["psnr"][str(sigma)]["camera"], abs=0.02)
+
+
+def test_the_unet_needs_the_true_sigma(camera):
+    """Told the wrong level, the U-Net does what a non-blind DnCNN does: the map is not decoration."""
+    model = models.load_shipped_unet_denoiser()
+    clean = camera[96:224, 160:288]
+    noisy = evaluation.noisy_observation(clean, 50, seed=1)
+    scores = {told: evaluation.denoising_scores(clean, models.denoise(model, noisy, sigma=told))[0]
+              for told in (15, 50)}
+    assert scores[50] > scores[15] + 3
+
+
+def test_restore_denoise_uses_the_shipped_unet_by_default(camera, tmp_path):
     clean = camera[:96, :128]
     noisy = evaluation.noisy_observation(clean, 25, seed=3)
     np.save(tmp_path / "noisy.npy", noisy)
@@ -75,8 +120,9 @@ def test_restore_denoise_uses_the_shipped_model_by_default(camera, tmp_path):
         [sys.executable, "-m", "course_lib", "restore", "denoise", str(tmp_path / "noisy.npy"), "--sigma", "25",
          "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=600, env=environment)
     assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "noise-map U-Net, told sigma=25" in completed.stdout
     restored = np.load(tmp_path / "out" / "noisy.npy")
-    expected = models.denoise(models.load_shipped_denoiser(25), noisy)
+    expected = models.denoise(models.load_shipped_unet_denoiser(), noisy, sigma=25)
     np.testing.assert_allclose(restored, expected, atol=1e-5)
     assert evaluation.denoising_scores(clean, restored)[0] > evaluation.denoising_scores(clean, noisy)[0] + 5
 
@@ -87,11 +133,13 @@ def test_evaluate_denoise_scores_the_shipped_models_at_each_level(camera, tmp_pa
     data.write_image(folder / "crop.png", camera[100:164, 200:264])
     completed = subprocess.run(
         [sys.executable, "-m", "course_lib", "evaluate", "denoise", "--testset", str(folder), "--sigma", "15", "50",
-         "--methods", "noisy", "dncnn", "dncnn-blind", "--out", str(tmp_path / "results")],
+         "--methods", "noisy", "dncnn", "dncnn-blind", "unet", "--out", str(tmp_path / "results")],
         capture_output=True, text=True, timeout=600, env={**os.environ, training.FAST_MODE_VARIABLE: "1"})
     assert completed.returncode == 0, completed.stderr[-2000:]
     results = json.loads((tmp_path / "results" / "denoise.json").read_text())["results"]
     psnr = {(row["method"], row["sigma"]): row["psnr"] for row in results}
-    assert set(psnr) == {(method, sigma) for method in ("noisy", "dncnn", "dncnn-blind") for sigma in (15.0, 50.0)}
+    methods = ("noisy", "dncnn", "dncnn-blind", "unet")
+    assert set(psnr) == {(method, sigma) for method in methods for sigma in (15.0, 50.0)}
     for sigma in (15.0, 50.0):
         assert psnr["dncnn", sigma] > psnr["noisy", sigma] + 5 and psnr["dncnn-blind", sigma] > psnr["noisy", sigma] + 3
+        assert psnr["unet", sigma] > psnr["noisy", sigma] + 5

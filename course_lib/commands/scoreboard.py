@@ -69,7 +69,8 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
         A folder of clean images (default: the bundled test split).
     tasks : sequence of {"denoise", "sr", "inpaint"}
     sigmas : sequence of float
-        Noise levels of the denoising task (the shipped DnCNN joins where one exists for that sigma).
+        Noise levels of the denoising task (notebook 05's DnCNN joins where one exists for that sigma,
+        the noise-map U-Net up to sigma 75).
     scales : sequence of {2, 3, 4}
     masks_per_image : int
         Inpainting holes per image.
@@ -79,7 +80,8 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
         Called with a short message before each method runs.
     """
     from .. import evaluation
-    from ..models import SHIPPED_DENOISER_SIGMAS, load_shipped_denoiser, load_shipped_sr
+    from ..models import (SHIPPED_DENOISER_SIGMAS, SHIPPED_UNET_SIGMA_RANGE, load_shipped_denoiser, load_shipped_sr,
+                          load_shipped_unet_denoiser)
     from ..scoreboard import Scoreboard
     from .common import load_test_images
     from .denoising import DENOISING_METHODS, denoising_methods
@@ -103,8 +105,11 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
             parameters = {"dncnn-blind": load_shipped_denoiser("blind").count_params()}
             if sigma in SHIPPED_DENOISER_SIGMAS:
                 parameters["dncnn"] = load_shipped_denoiser(sigma).count_params()
+            if sigma <= SHIPPED_UNET_SIGMA_RANGE[1]:
+                parameters["unet"] = load_shipped_unet_denoiser().count_params()
             board.add_table(f"denoise sigma={sigma:g}", table, level=sigma, parameters=parameters,
-                            kinds={"noisy": "reference", "dncnn": "learned", "dncnn-blind": "learned"})
+                            kinds={"noisy": "reference", "dncnn": "learned", "dncnn-blind": "learned",
+                                   "unet": "learned"})
         board.notes.append("denoise: gray images, Gaussian noise of the given sigma (8-bit scale), PSNR/SSIM over "
                            "the image")
     if "sr" in tasks:

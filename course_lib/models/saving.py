@@ -11,9 +11,13 @@ that names the file, instead of a long traceback from inside Keras.
 :func:`save_model` writes atomically: to a temporary file in the same folder,
 then renamed, so an interrupted save never leaves a half-written model behind.
 
-The shipped denoisers live in the repository's ``data/`` folder, each with a
+The shipped models live in the repository's ``data/`` folder, each with a
 provenance record (``.json``) beside it: the command that trained it, the data,
-the time it took, the machine, and its PSNR on the bundled test split.
+the time it took, the machine, and its PSNR on the bundled test split. The gray
+denoisers are of two kinds: notebook 05's DnCNNs (one per noise level and a blind
+one, trained on the 13 images of the bundled train split), and the course's best
+denoiser, a residual U-Net told the noise level by a noise-level map, trained on
+Train400 for every level from 0 to 75.
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ __all__ = [
     "SHIPPED_DENOISER_SIGMAS",
     "shipped_denoiser_path",
     "load_shipped_denoiser",
+    "SHIPPED_UNET_SIGMA_RANGE",
+    "shipped_unet_denoiser_path",
+    "load_shipped_unet_denoiser",
     "read_provenance",
     "SHIPPED_SR_SCALES",
     "shipped_sr_path",
@@ -165,15 +172,38 @@ def shipped_denoiser_path(sigma=25) -> Path:
     return _data_folder() / name
 
 
-def load_shipped_denoiser(sigma=25):
-    """Load the course's trained gray denoiser for `sigma` (15, 25 or 50) or ``"blind"`` (0-55)."""
-    path = shipped_denoiser_path(sigma)
+def _load_shipped(path: Path, train_command: str):
+    """Load a shipped model, or say how to get it back when it is missing."""
     if not path.exists():
         raise FileNotFoundError(
             f"the shipped model {path.name} is missing from {path.parent}; train it with "
-            f"`python -m course_lib train dncnn` or restore the course's data/ folder"
+            f"`{train_command}` or restore the course's data/ folder"
         )
     return load_model(path)
+
+
+def load_shipped_denoiser(sigma=25):
+    """Load notebook 05's trained gray DnCNN for `sigma` (15, 25 or 50) or ``"blind"`` (0-55)."""
+    return _load_shipped(shipped_denoiser_path(sigma), "python -m course_lib train dncnn")
+
+
+#: The noise levels (8-bit scale) the shipped noise-map U-Net was trained on, both ends included.
+SHIPPED_UNET_SIGMA_RANGE = (0.0, 75.0)
+
+
+def shipped_unet_denoiser_path() -> Path:
+    """The ``data/`` file of the course's best gray denoiser, the noise-map U-Net.
+
+    A residual U-Net (:func:`course_lib.models.residual_unet`) that takes the noisy image and a
+    noise-level map, trained on Train400 for every sigma in :data:`SHIPPED_UNET_SIGMA_RANGE`; one
+    model for every level. Denoise with ``denoise(model, noisy, sigma=...)``.
+    """
+    return _data_folder() / "unet_gray_noise_map.keras"
+
+
+def load_shipped_unet_denoiser():
+    """Load the course's best gray denoiser (a noise-map U-Net; give :func:`denoise` the sigma)."""
+    return _load_shipped(shipped_unet_denoiser_path(), "python -m course_lib train denoiser --architecture unet")
 
 
 #: Scales with a shipped super-resolution model.
@@ -188,13 +218,7 @@ def shipped_sr_path(scale: int = 3) -> Path:
 
 def load_shipped_sr(scale: int = 3):
     """Load the course's trained super-resolution model (luma, Y / 255) for `scale`."""
-    path = shipped_sr_path(scale)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"the shipped model {path.name} is missing from {path.parent}; train it with "
-            f"`python -m course_lib train sr --scale {scale}` or restore the course's data/ folder"
-        )
-    return load_model(path)
+    return _load_shipped(shipped_sr_path(scale), f"python -m course_lib train sr --scale {scale}")
 
 
 def shipped_inpainter_path() -> Path:
@@ -204,13 +228,7 @@ def shipped_inpainter_path() -> Path:
 
 def load_shipped_inpainter():
     """Load the course's trained inpainting generator: ``[damaged, hole] -> image``."""
-    path = shipped_inpainter_path()
-    if not path.exists():
-        raise FileNotFoundError(
-            f"the shipped model {path.name} is missing from {path.parent}; train it with "
-            "`python -m course_lib train inpaint` or restore the course's data/ folder"
-        )
-    return load_model(path)
+    return _load_shipped(shipped_inpainter_path(), "python -m course_lib train inpaint")
 
 
 def read_provenance(model_path) -> dict:
