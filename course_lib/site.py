@@ -469,6 +469,15 @@ def _check_output_folder(out: Path, solutions: Path, force: bool) -> None:
                               "choose another folder, or add --force to replace it and everything in it")
 
 
+def _folder_mode() -> int:
+    """The mode ``mkdir`` gives a new folder under the current umask (755 under the usual 022)."""
+    import os
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
 def build_site(
     out,
     solutions,
@@ -578,6 +587,7 @@ def build_site(
         }, indent=1) + "\n", encoding="utf-8")
         broken = find_broken_links(building)
 
+        building.chmod(_folder_mode())  # mkdtemp makes it 700, which a web server cannot serve
         if out.exists():
             shutil.rmtree(out)
         building.rename(out)

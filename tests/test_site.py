@@ -202,6 +202,9 @@ def test_build_site_command(tmp_path, two_notebooks, capsys):
     assert status == 0, printed.err
     assert f"wrote 4 pages to {out}" in printed.out  # index, guide, two notebooks
     assert (out / "index.html").exists() and (out / site.GUIDE_PAGE).exists()
+    reference = tmp_path / "made_by_mkdir"
+    reference.mkdir()
+    assert out.stat().st_mode & 0o777 == reference.stat().st_mode & 0o777  # servable: not mkdtemp's 700
 
     occupied = tmp_path / "occupied"
     occupied.mkdir()
