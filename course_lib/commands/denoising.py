@@ -162,9 +162,10 @@ def add_restore_denoise(commands) -> None:
         description="Denoise images (PNG, JPEG, BMP, TIFF; gray or RGB) or .npy float arrays, or folders of "
                     "them. Each output goes to OUT under the input's file name and format (.npy in, float32 "
                     ".npy out, clipped to [0, 1]; images out as 8-bit). RGB images are denoised one channel at "
-                    "a time by the gray model. By default --sigma uses the course's shipped noise-map U-Net, told the "
-                    "level (any sigma in (0, 75]), and --blind the shipped blind DnCNN (sigma 0-55); a --model of your own must be a denoiser (its "
-                    "provenance record, the .json beside it, is checked when there is one). " + NOISY_RANGE_HELP,
+                    "a time by the gray model. By default --sigma uses the course's shipped noise-map U-Net, told "
+                    "the level (any sigma in (0, 75]), and --blind the shipped blind DnCNN (sigma 0-55); a --model "
+                    "of your own must be a denoiser (its provenance record, the .json beside it, is checked when "
+                    "there is one). " + NOISY_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     level = parser.add_mutually_exclusive_group()
@@ -280,8 +281,8 @@ def add_evaluate_denoise(commands) -> None:
     parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS),
                         help="noise levels on the 8-bit scale, each in (0, 255]")
     parser.add_argument("--methods", nargs="+", choices=DENOISING_METHODS, default=list(DENOISING_METHODS),
-                        help="methods to compare (dncnn: notebook 05's shipped DnCNN for the sigma, where there is one; "
-                             "dncnn-blind: its blind one; unet: the course's noise-map U-Net, told the sigma)")
+                        help="methods to compare (dncnn: notebook 05's shipped DnCNN for the sigma, where there "
+                             "is one; dncnn-blind: its blind one; unet: the course's noise-map U-Net, told the sigma)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras denoisers to include")
     parser.add_argument("--self-ensemble", action="store_true", help="also score the CNNs with self-ensemble")
     parser.add_argument("--seed", type=int, default=0, help="seed of the noise")
