@@ -189,3 +189,34 @@ def test_config_checks_its_values():
         training.SuperResolutionTrainingConfig(architecture="edsr", blocks=-1)
     with pytest.raises(ValueError, match="multiple of scale=3"):
         training.SuperResolutionTrainingConfig(scale=3, patch_size=50)
+
+
+def test_edsr_starts_from_another_scales_weights_except_its_last_layer(source, tmp_path):
+    options = dict(architecture="edsr", width=4, blocks=2, patch_size=24, batch_size=2, steps_per_epoch=1, epochs=1)
+    donor_path = tmp_path / "x2.keras"
+    donor = models.edsr(2, blocks=2, width=4, seed=5)
+    donor.save(donor_path)
+    config = training.SuperResolutionTrainingConfig(scale=3, learning_rate=1e-12, final_learning_rate=1e-12,
+                                                    **options)
+    result = training.train_super_resolution(config, source=source, initial_weights=donor_path, verbose=0,
+                                             validation=False)
+    for layer in result.model.layers:
+        if not layer.weights:
+            continue
+        copied = [np.allclose(a, b, atol=1e-6) for a, b in zip(layer.get_weights(),
+                                                               donor.get_layer(layer.name).get_weights())
+                  if a.shape == b.shape]
+        if layer.name == "tail":
+            assert layer.get_weights()[0].shape[-1] == 9 and not copied  # x3 makes 9 sub-pixels: fresh
+        else:
+            assert copied and all(copied), layer.name
+
+
+def test_initial_weights_of_another_architecture_are_refused(source, tmp_path):
+    donor_path = tmp_path / "wide.keras"
+    models.edsr(2, blocks=3, width=4).save(donor_path)
+    config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=3, width=4, blocks=2, patch_size=24,
+                                                    batch_size=2, steps_per_epoch=1, epochs=1)
+    with pytest.raises(ValueError, match="different architecture"):
+        training.train_super_resolution(config, source=source, initial_weights=donor_path, verbose=0,
+                                        validation=False)

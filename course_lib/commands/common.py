@@ -443,7 +443,8 @@ def run_training(
     command_task : {"denoise", "sr", "inpaint"}, optional
         What the command trains, to check an ``--init-from`` model's provenance record.
     scale : int, optional
-        The upscaling factor (super-resolution), checked the same way.
+        The upscaling factor an ``--init-from`` model must have (None: any scale).
+
     option_names : dict, optional
         ``{configuration field: command-line option}`` where the option is not
         the field's name spelled ``--field-name``, so that a checkpoint that

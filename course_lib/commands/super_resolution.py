@@ -29,12 +29,13 @@ _SCALES = (2, 3, 4)
 
 def add_train_sr(commands) -> None:
     parser = commands.add_parser(
-        "sr", help="train a super-resolution network (SRCNN, ESPCN or VDSR-style)",
+        "sr", help="train a super-resolution network (SRCNN, ESPCN, VDSR- or EDSR-style)",
         description="Train a super-resolution network on the luma (Y) of the bundled training images (or your "
                     "folder), with low-resolution inputs made by the course's MATLAB-compatible bicubic. A "
                     "checkpoint is written after every epoch; --resume continues an interrupted run exactly. At the "
                     "end the model is saved to --out, scored on the bundled test split under the SR protocol "
                     "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it. "
+                    "An edsr may --init-from an edsr of another scale: every layer but the last is copied. "
                     + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr", "edsr"], default="vdsr",
@@ -85,7 +86,9 @@ def run_train_sr(arguments) -> int:
         score_on_validation=lambda model, source: _score_on_images(
             model, arguments.scale, {name: source.loader(index) for index, name in enumerate(source.names)},
             "held-out validation images"),
-        command_task="sr", scale=arguments.scale, option_names={"architecture": "--arch"},
+        # an edsr may start from another scale's edsr: only its last layer depends on the scale
+        command_task="sr", scale=None if arguments.arch == "edsr" else arguments.scale,
+        option_names={"architecture": "--arch"},
     )
 
 

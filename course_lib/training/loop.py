@@ -113,17 +113,45 @@ def compile_for_training(model, learning_rate: float) -> None:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=[psnr_metric])
 
 
-def _load_initial_weights(model, initial_weights) -> None:
+def _load_initial_weights(model, initial_weights, reshaped_layers=()) -> None:
+    """Copy `initial_weights`' weights into `model`, layer by layer.
+
+    The same architecture copies whole. Otherwise layers are matched by name: every
+    layer of `model` that has weights must find its namesake in the donor with the
+    same weight shapes, except the layers named in `reshaped_layers` (a super-resolution
+    network's output convolution, whose shape depends on the scale), which keep their
+    fresh initialization when their shapes differ. Anything else is a different
+    architecture and raises ``ValueError``.
+    """
     from ..models.saving import load_model
 
     donor = load_model(initial_weights)
     try:
         model.set_weights(donor.get_weights())
+        return
     except ValueError:
+        pass
+    donor_layers = {layer.name: layer for layer in donor.layers if layer.weights}
+    mismatched, fresh = [], []
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        namesake = donor_layers.get(layer.name)
+        same_shapes = namesake is not None and [tuple(weight.shape) for weight in namesake.weights] == [
+            tuple(weight.shape) for weight in layer.weights]
+        if same_shapes:
+            continue
+        (fresh if namesake is not None and layer.name in reshaped_layers else mismatched).append(layer.name)
+    if mismatched or len(donor_layers) != sum(1 for layer in model.layers if layer.weights):
         raise ValueError(
             f"initial_weights {str(initial_weights)!r} has a different architecture "
             f"({donor.count_params():,} parameters) from the configuration's ({model.count_params():,})"
-        ) from None
+        )
+    for layer in model.layers:
+        if layer.weights and layer.name not in fresh:
+            layer.set_weights(donor_layers[layer.name].get_weights())
+    print(f"note: started from {str(initial_weights)!r}; layer(s) {', '.join(fresh)} start fresh "
+          "(their shape depends on the scale)", flush=True)
 
 
 #: What may change when a checkpoint is continued: the length of the run, its learning-rate
@@ -225,6 +253,7 @@ def fit_resumable(
     checkpoint_extra: dict | None = None,
     verbose: int = 1,
     compile_model: Callable = compile_for_training,
+    reshaped_layers: tuple = (),
     replace_finished: bool = False,
 ) -> TrainingResult:
     """Train ``build(config)`` on ``make_dataset(config, start_epoch)``, checkpointing every epoch.
@@ -256,6 +285,10 @@ def fit_resumable(
         Without `resume`, start a new run in a `checkpoint_dir` whose checkpoint
         is of a *finished* run (all its epochs done), replacing that checkpoint
         epoch by epoch. An unfinished run's checkpoint is never replaced.
+    reshaped_layers : tuple of str
+        Layers that may differ in shape from `initial_weights`' namesakes and then
+        start fresh (a super-resolution network's output layer, when starting x3 from
+        x2 weights); every other layer must match.
 
     Returns
     -------
@@ -321,7 +354,7 @@ def fit_resumable(
             with precision_scope(config.precision):
                 model = build(config)
             if initial_weights is not None:
-                _load_initial_weights(model, initial_weights)
+                _load_initial_weights(model, initial_weights, reshaped_layers)
             compile_model(model, config.learning_rate)
 
     dataset = make_dataset(config, start_epoch)

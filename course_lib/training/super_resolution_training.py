@@ -114,6 +114,12 @@ def build_super_resolution(config: SuperResolutionTrainingConfig):
                 seed=config.seed)
 
 
+#: Layers whose weights' shape depends on the scale, by architecture: when `initial_weights`
+#: come from another scale they start fresh and every other layer is copied (EDSR's x3 and x4
+#: start from its x2 body, as in Lim et al. 2017).
+SCALE_DEPENDENT_LAYERS = {"edsr": ("tail",)}
+
+
 def train_super_resolution(
     config: SuperResolutionTrainingConfig,
     *,
@@ -162,4 +168,5 @@ def train_super_resolution(
         validation_data=validation_data,
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
         callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
+        reshaped_layers=SCALE_DEPENDENT_LAYERS.get(config.architecture, ()),
     )
