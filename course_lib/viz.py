@@ -11,13 +11,15 @@ import io
 
 import numpy as np
 
-from ._validation import check_image, check_integer, check_positive
+from ._validation import check_float_array, check_image, check_integer, check_positive
 
 __all__ = [
     "show_images",
     "add_zoom_inset",
     "plot_histogram",
     "plot_training_curves",
+    "show_gan_losses_and_samples",
+    "show_point_clouds_through_training",
     "image_to_png",
     "to_display",
     "metric_title",
@@ -252,3 +254,167 @@ def plot_training_curves(history: dict, *, keys=None, ax=None, title: str | None
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def show_gan_losses_and_samples(losses: dict, samples, row_labels, *, samples_title: str = "",
+                                gap: int = 2, figsize=(10.0, 3.6)):
+    """Show a GAN's two losses per epoch beside a grid of its samples, one row per snapshot.
+
+    Left, each loss against the epoch, with the values of the balanced game drawn as gray
+    lines: when the discriminator answers :math:`D = 1/2` for every image, its
+    cross-entropy is :math:`-\\log\\tfrac12 - \\log\\tfrac12 = 2\\log 2` (dotted) and the
+    generator's non-saturating loss :math:`-\\log\\tfrac12 = \\log 2` (dashed). Right, the
+    samples, each row labelled with its snapshot (say ``"epoch 25"``): when every column
+    comes from the same latent vector, a column follows one sample through training.
+
+    Parameters
+    ----------
+    losses : dict
+        ``{name: values}``, one value per epoch (``"discriminator_loss"``,
+        ``"generator_loss"``); each list becomes a curve labelled with its name.
+    samples : numpy.ndarray
+        A gray image in [0, 1], of shape ``(H, W)``: the samples tiled in
+        ``len(row_labels)`` rows of equal height, with `gap` pixels between rows.
+    row_labels : sequence of str
+        One label per row of `samples`, written at the middle of the row:
+        row :math:`i` of :math:`R` is centred at :math:`(i + 1/2)(H + g)/R - g/2`
+        for a gap :math:`g`.
+    samples_title : str
+        The title over the samples.
+    gap : int
+        Pixels between two rows of `samples`.
+    figsize : tuple of float
+        Width and height of the figure in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with the losses on ``figure.axes[0]`` and the samples on
+        ``figure.axes[1]``.
+
+    Raises
+    ------
+    ValueError
+        If `losses` is empty, `samples` is not a gray image, or `row_labels` is empty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> figure = show_gan_losses_and_samples(
+    ...     {"discriminator_loss": [1.5, 1.4], "generator_loss": [0.6, 0.7]},
+    ...     np.zeros((50, 74)), ["epoch 1", "epoch 2"], samples_title="3 latent vectors")
+    >>> [label.get_text() for label in figure.axes[1].get_yticklabels()]
+    ['epoch 1', 'epoch 2']
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(losses, dict) or not losses:
+        raise ValueError("losses must be a non-empty dict of loss name -> list of values per epoch")
+    samples = check_image(samples, "samples")
+    if samples.ndim != 2:
+        raise ValueError(f"samples must be a gray image (H, W); got shape {samples.shape}")
+    row_labels = [str(label) for label in row_labels]
+    if not row_labels:
+        raise ValueError("row_labels is empty; expected one label per row of samples")
+    gap = check_integer(gap, "gap", minimum=0)
+
+    figure, (loss_axis, sample_axis) = plt.subplots(1, 2, figsize=figsize, width_ratios=(1, 1.4))
+    for name, values in losses.items():
+        loss_axis.plot(np.arange(1, len(values) + 1), values, label=name)
+    loss_axis.axhline(2 * np.log(2), color="gray", linestyle=":", linewidth=1, label="2 log 2")
+    loss_axis.axhline(np.log(2), color="gray", linestyle="--", linewidth=1, label="log 2")
+    loss_axis.set_xlabel("epoch")
+    loss_axis.legend(fontsize=8)
+    sample_axis.imshow(samples, cmap="gray", vmin=0, vmax=1)
+    rows = len(row_labels)
+    row_centres = (np.arange(rows) + 0.5) * (samples.shape[0] + gap) / rows - gap / 2
+    sample_axis.set_yticks(row_centres, row_labels, fontsize=8)
+    sample_axis.set_xticks([])
+    sample_axis.set_title(samples_title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+def show_point_clouds_through_training(runs: dict, data, *, describe=None, colors=("tab:blue", "tab:red"),
+                                       limit: float = 3.0, panel_size=(2.2, 2.45), dpi: int = 72):
+    """Show 2-D generated points through training: one row per run, one panel per snapshot.
+
+    The picture of mode collapse on a toy problem: every panel draws the data in light
+    gray and, on top, the generator's points at one training step, inside the square
+    :math:`[-\\ell, \\ell]^2` for :math:`\\ell` = `limit`. A generator that spreads over every
+    mode and one that hops between a few look nothing alike here, while their loss values
+    can be the same.
+
+    Parameters
+    ----------
+    runs : dict
+        ``{run name: {step: points}}``, each `points` an ``(N, 2)`` array of generated
+        points. A run is one row, labelled with its name; its snapshots go from left to
+        right in the order of the dict.
+    data : numpy.ndarray
+        ``(M, 2)`` points of the data, drawn in light gray in every panel.
+    describe : callable, optional
+        ``describe(points) -> str``, added to each panel's title ``"step 200"`` after a
+        colon (say, how many modes the points cover).
+    colors : sequence of str
+        One matplotlib colour per run, used in turn.
+    limit : float
+        Half the side of the square that every panel shows, centred on the origin.
+    panel_size : tuple of float
+        Width and height of one panel in inches.
+    dpi : int
+        Dots per inch of the figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure, with one axes per panel, row by row.
+
+    Raises
+    ------
+    ValueError
+        If `runs` is empty or a run has no snapshot, or if `data` or a snapshot is not
+        an ``(N, 2)`` array of finite numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> data = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    >>> figure = show_point_clouds_through_training({"run": {100: data * 0.5, 200: data}}, data)
+    >>> [axis.get_title() for axis in figure.axes]
+    ['step 100', 'step 200']
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(runs, dict) or not runs:
+        raise ValueError("runs must be a non-empty dict of run name -> {step: (N, 2) points}")
+    if any(not isinstance(snapshots, dict) or not snapshots for snapshots in runs.values()):
+        raise ValueError("every run must be a non-empty dict of step -> (N, 2) points")
+
+    def points_2d(values, name):
+        array = check_float_array(values, name, min_ndim=2, max_ndim=2, allow_integer=True)
+        if array.shape[1] != 2:
+            raise ValueError(f"{name} must be (N, 2) points; got shape {array.shape}")
+        return array
+
+    data = points_2d(data, "data")
+    limit = check_positive(limit, "limit")
+    columns = max(len(snapshots) for snapshots in runs.values())
+    width, height = panel_size
+    figure, axes = plt.subplots(len(runs), columns, figsize=(width * columns, height * len(runs)), dpi=dpi,
+                                squeeze=False)
+    for row, (name, snapshots) in enumerate(runs.items()):
+        for axis, (step, points) in zip(axes[row], snapshots.items()):
+            points = points_2d(points, f"runs[{name!r}][{step!r}]")
+            axis.scatter(*data.T, s=2, color="0.8")
+            axis.scatter(*points.T, s=2, color=colors[row % len(colors)])
+            axis.set_xlim(-limit, limit)
+            axis.set_ylim(-limit, limit)
+            axis.set_aspect("equal")
+            axis.set_xticks([])
+            axis.set_yticks([])
+            title = f"step {step}" if describe is None else f"step {step}: {describe(points)}"
+            axis.set_title(title, fontsize=9)
+        axes[row, 0].set_ylabel(name, fontsize=8)
+    figure.tight_layout()
+    return figure
