@@ -7,17 +7,18 @@ title, first paragraph and time), and the instructor guide rendered from Markdow
 Every page has the same navigation bar: home, the previous and the next notebook,
 the instructor guide.
 
-The build needs no network. Viewing needs it only for two things the pages load
-from a CDN, and both degrade to readable text offline:
+The build needs no network, and neither does viewing, but for one diagram:
 
-- math is typeset by MathJax 2 (``DEFAULT_MATHJAX_URL``); without it the TeX source
-  (``$y = A(x) + n$``) shows as written. Point ``mathjax_url`` at a local copy of
-  MathJax 2.7 (``MathJax.js?config=TeX-AMS_CHTML-full,Safe``) to typeset offline,
-  or pass ``""`` to load nothing;
+- math is typeset by MathJax 2. By default (``mathjax="local"``) the site carries its
+  own copy, the files of MathJax 2.7 it needs (about 2 MB, in ``MATHJAX_FOLDER``),
+  copied from the ``jupyter-server-mathjax`` package, so formulas are typeset offline.
+  ``mathjax="cdn"`` loads MathJax from a CDN instead (``DEFAULT_MATHJAX_URL``, or
+  ``mathjax_url``) and keeps the site small, but offline the TeX source
+  (``$y = A(x) + n$``) then shows as written; ``mathjax="none"`` loads nothing;
 - notebook 00's Mermaid diagram (the course map) is drawn by Mermaid's ES module
-  from a CDN; when it is not drawn within 3 s (offline), the page shows its source
-  instead (nbconvert's template would leave it hidden). The index page has the map
-  as a plain list.
+  from a CDN; when it is not drawn within 3 s (offline), the page shows its
+  source instead (nbconvert's template would leave it hidden). The index page has
+  the map as a plain list.
 
 The pages load no other script: require.js (which nbconvert's template loads for
 widget state and JavaScript outputs) is left out, because the solution notebooks
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import importlib.util
 import json
 import re
 import shutil
@@ -44,6 +46,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
+    "MATHJAX_SOURCES",
+    "MATHJAX_FOLDER",
+    "LOCAL_MATHJAX_URL",
     "DEFAULT_MATHJAX_URL",
     "SITE_MARKER",
     "GUIDE_PAGE",
@@ -53,10 +58,45 @@ __all__ = [
     "card_text",
     "build_site",
     "find_broken_links",
+    "find_mathjax",
+    "copy_mathjax",
 ]
 
-#: MathJax as nbconvert loads it by default (MathJax 2.7.7 from cdnjs).
+#: Where the pages get MathJax: a copy inside the site, a CDN, or nowhere (math shows as TeX).
+MATHJAX_SOURCES = ("local", "cdn", "none")
+#: The site's folder that holds its copy of MathJax (``mathjax="local"``).
+MATHJAX_FOLDER = "mathjax"
+#: What the pages load with ``mathjax="local"``: the one combined configuration that
+#: jupyter-server-mathjax ships (TeX input, HTML-CSS output), and the Safe extension.
+LOCAL_MATHJAX_URL = f"{MATHJAX_FOLDER}/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+#: MathJax as nbconvert loads it by default (MathJax 2.7.7 from cdnjs), for ``mathjax="cdn"``.
 DEFAULT_MATHJAX_URL = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
+
+#: The package whose wheel holds MathJax 2.7 (2.7.9 in its version 0.2.6, in its ``static/`` folder).
+_MATHJAX_PACKAGE = "jupyter_server_mathjax"
+#: The files of that folder the site needs, as glob patterns: the loader, the configuration, the
+#: extensions it loads (TeX macros such as ``\boldsymbol`` load theirs on first use), the TeX input,
+#: the HTML-CSS output and its STIX web fonts, and the licence. Left out (about 7.5 MB): the
+#: accessibility explorer and the translations (both loaded only when chosen in MathJax's menu) and
+#: the SVG output's fonts (the package has no SVG output to use them).
+_MATHJAX_FILES = (
+    "LICENSE",
+    "MathJax.js",
+    "config/TeX-AMS-MML_HTMLorMML-full.js",
+    "config/Safe.js",
+    "extensions/*.js",
+    "extensions/TeX/**/*.js",
+    "extensions/HTML-CSS/*.js",
+    "jax/element/**/*.js",
+    "jax/input/TeX/*.js",
+    "jax/output/HTML-CSS/**/*.js",
+    "fonts/HTML-CSS/STIX-Web/woff/*.woff",
+)
+#: Set before MathJax loads, for the local copy: its only fonts are the STIX web fonts, and it has
+#: no image fonts (the settings the classic Jupyter Notebook used with MathJax from this package).
+_LOCAL_MATHJAX_CONFIG = """<script>
+window.MathJax = {"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}};
+</script>"""
 #: The file that marks a folder as a site built by :func:`build_site`.
 SITE_MARKER = ".course-site.json"
 #: The instructor guide's page in the site.
@@ -124,7 +164,7 @@ MathJax.Hub.Config({tex2jax: {inlineMath: [['$', '$'], ['\\\\(', '\\\\)']], proc
 _NOTEBOOK_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}
-{%- if resources.mathjax_url -%}{{ super() }}{%- endif -%}
+{%- if resources.mathjax_url -%}{{ resources.course_site.mathjax_config }}{{ super() }}{%- endif -%}
 {%- endblock html_head_js_mathjax -%}
 {%- block extra_css -%}<style type="text/css">{{ resources.course_site.css }}</style>{%- endblock extra_css -%}
 {%- block body_header -%}
@@ -185,12 +225,15 @@ class SiteResult:
         How long the build took.
     broken_links : list of str
         Relative links that point to no file of the site ("page.html -> target").
+    mathjax : str
+        Where the pages get MathJax, one of :data:`MATHJAX_SOURCES`.
     """
 
     out: Path
     pages: list = field(default_factory=list)
     seconds: float = 0.0
     broken_links: list = field(default_factory=list)
+    mathjax: str = "local"
 
     @property
     def size_bytes(self) -> int:
@@ -317,13 +360,13 @@ def _navigation(pages: list, index: int | None, *, bottom: bool = False, guide: 
     return f'<nav class="{kind}" aria-label="course">' + " ".join(links) + "</nav>"
 
 
-def _mathjax_head(mathjax_url: str) -> str:
+def _mathjax_head(mathjax_url: str, local_config: str = "") -> str:
     if not mathjax_url:
         return ""
-    return f'{_MATHJAX_CONFIG}\n<script src="{html.escape(mathjax_url, quote=True)}"></script>'
+    return f'{local_config}{_MATHJAX_CONFIG}\n<script src="{html.escape(mathjax_url, quote=True)}"></script>'
 
 
-def _standalone_page(title: str, body: str, *, navigation_top: str, navigation_bottom: str, mathjax_url: str) -> str:
+def _standalone_page(title: str, body: str, *, navigation_top: str, navigation_bottom: str, mathjax_head: str) -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -331,7 +374,7 @@ def _standalone_page(title: str, body: str, *, navigation_top: str, navigation_b
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{html.escape(title)}</title>
 <style>{_NAV_CSS}{_PAGE_CSS}</style>
-{_mathjax_head(mathjax_url)}
+{mathjax_head}
 </head>
 <body>
 {navigation_top}
@@ -449,6 +492,80 @@ def find_broken_links(folder) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
+# The local copy of MathJax
+# --------------------------------------------------------------------------------------
+
+
+def find_mathjax() -> Path:
+    """The folder of MathJax 2.7 inside the installed ``jupyter-server-mathjax`` package.
+
+    The package is found without importing it (importing it would import Jupyter Server).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the package is not installed, or holds no ``static/MathJax.js``; the
+        message says what to install and that ``--mathjax cdn`` needs no copy.
+    """
+    spec = importlib.util.find_spec(_MATHJAX_PACKAGE)
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        static = Path(folder) / "static"
+        if (static / "MathJax.js").is_file():
+            return static
+    where = "is not installed" if spec is None else f"has no static/MathJax.js in {folders}"
+    raise FileNotFoundError(f"--mathjax local copies MathJax from the package jupyter-server-mathjax, which {where}; "
+                            "install it (pip install jupyter-server-mathjax), or use --mathjax cdn or --mathjax none")
+
+
+def copy_mathjax(destination, source=None) -> list[Path]:
+    """Copy the files of MathJax the site needs into `destination` (created; see ``_MATHJAX_FILES``).
+
+    Parameters
+    ----------
+    destination : path
+        The folder to fill, normally ``OUT/mathjax``.
+    source : path, optional
+        A MathJax 2.7 folder (with ``MathJax.js`` at its top); default :func:`find_mathjax`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in sorted order.
+    """
+    source = find_mathjax() if source is None else Path(source)
+    destination = Path(destination)
+    files = sorted({path for pattern in _MATHJAX_FILES for path in source.glob(pattern) if path.is_file()})
+    if not any(path.name == "MathJax.js" and path.parent == source for path in files):
+        raise FileNotFoundError(f"{str(source)!r} holds no MathJax.js")
+    written = []
+    for path in files:
+        target = destination / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(target)
+    return written
+
+
+def _check_mathjax(mathjax, mathjax_url) -> tuple[str, str]:
+    """The checked source of MathJax and the URL the pages load it from ("" for none)."""
+    if not isinstance(mathjax, str) or mathjax.strip().lower() not in MATHJAX_SOURCES:
+        expected = ", ".join(repr(source) for source in MATHJAX_SOURCES)
+        raise ValueError(f"--mathjax must be one of {expected}; got {mathjax!r}")
+    mathjax = mathjax.strip().lower()
+    if mathjax_url is not None and mathjax != "cdn":
+        raise ValueError(f"--mathjax-url is only for --mathjax cdn; got --mathjax {mathjax} "
+                         "(the local copy is always loaded from mathjax/ beside the pages)")
+    if mathjax_url is not None and (not isinstance(mathjax_url, str) or
+                                    mathjax_url.strip().lower() in ("", "none")):
+        raise ValueError(f"--mathjax-url must be the address of MathJax 2's MathJax.js; got {mathjax_url!r} "
+                         "(to load no MathJax, use --mathjax none)")
+    if mathjax == "cdn":
+        return mathjax, (mathjax_url or DEFAULT_MATHJAX_URL).strip()
+    return mathjax, LOCAL_MATHJAX_URL if mathjax == "local" else ""
+
+
+# --------------------------------------------------------------------------------------
 # The build
 # --------------------------------------------------------------------------------------
 
@@ -485,7 +602,8 @@ def build_site(
     guide=None,
     readme=None,
     force: bool = False,
-    mathjax_url: str = DEFAULT_MATHJAX_URL,
+    mathjax: str = "local",
+    mathjax_url: str | None = None,
     log=None,
 ) -> SiteResult:
     """Build the static course website from the executed notebooks in `solutions`.
@@ -504,14 +622,30 @@ def build_site(
         A Markdown file whose title and first paragraph open the index page.
     force : bool
         Replace `out` even if it is not a site.
-    mathjax_url : str
-        Where the pages load MathJax 2 from; ``""`` loads nothing (math shows as TeX).
+    mathjax : {"local", "cdn", "none"}
+        Where the pages get MathJax 2, which typesets the formulas. ``"local"``: from
+        a copy in the site's :data:`MATHJAX_FOLDER` (taken from the installed
+        ``jupyter-server-mathjax``; about 2 MB), so it works offline. ``"cdn"``: from
+        `mathjax_url` when a page is viewed (offline, formulas show as TeX).
+        ``"none"``: nothing (formulas show as TeX).
+    mathjax_url : str, optional
+        With ``mathjax="cdn"`` only: the address of ``MathJax.js`` with its
+        ``?config=``; default :data:`DEFAULT_MATHJAX_URL`.
     log : callable, optional
         ``log(message)`` for progress, one line per page.
 
     Returns
     -------
     SiteResult
+
+    Raises
+    ------
+    ValueError
+        For a `mathjax` that is not one of :data:`MATHJAX_SOURCES`, or a `mathjax_url`
+        with another source than ``"cdn"``; also for unreadable notebooks.
+    FileNotFoundError
+        For missing folders or guide, and for ``mathjax="local"`` without
+        ``jupyter-server-mathjax`` installed. Nothing is written in these cases.
     """
     import nbformat
     from jinja2 import DictLoader
@@ -522,8 +656,9 @@ def build_site(
     guide = Path(guide) if guide is not None else None
     if guide is not None and not guide.is_file():
         raise FileNotFoundError(f"the instructor guide {str(guide)!r} does not exist")
-    if not isinstance(mathjax_url, str):
-        raise ValueError(f"mathjax_url must be a string; got {type(mathjax_url).__name__}")
+    mathjax, mathjax_url = _check_mathjax(mathjax, mathjax_url)
+    mathjax_source = find_mathjax() if mathjax == "local" else None
+    local_config = _LOCAL_MATHJAX_CONFIG + "\n" if mathjax == "local" else ""
     pages = read_course_map(solutions)
     _check_output_folder(out, solutions, force)
     log = log or (lambda message: None)
@@ -549,6 +684,7 @@ def build_site(
             resources = {
                 "metadata": {"name": page.title, "path": str(page.source.parent)},
                 "course_site": {
+                    "mathjax_config": local_config,
                     "css": _NAV_CSS + _MERMAID_FALLBACK_CSS,
                     "script": _MERMAID_FALLBACK_SCRIPT,
                     "nav_top": _navigation(pages, index, guide=has_guide),
@@ -569,7 +705,7 @@ def build_site(
             _index_body(pages, course_title=course_title, introduction=introduction, guide=has_guide, built=built),
             navigation_top=_navigation(pages, None, guide=has_guide),
             navigation_bottom=_navigation(pages, None, bottom=True, guide=has_guide),
-            mathjax_url=mathjax_url), encoding="utf-8")
+            mathjax_head=_mathjax_head(mathjax_url, local_config)), encoding="utf-8")
         written.insert(0, index_page)
         if has_guide:
             guide_html = _link_notebooks(_markdown_to_html(guide.read_text(encoding="utf-8")), names)
@@ -577,12 +713,17 @@ def build_site(
             guide_page.write_text(_standalone_page(
                 f"Instructor guide: {course_title}", guide_html,
                 navigation_top=_navigation(pages, None), navigation_bottom=_navigation(pages, None, bottom=True),
-                mathjax_url=mathjax_url), encoding="utf-8")
+                mathjax_head=_mathjax_head(mathjax_url, local_config)), encoding="utf-8")
             written.insert(1, guide_page)
+        if mathjax_source is not None:
+            copied = copy_mathjax(building / MATHJAX_FOLDER, mathjax_source)
+            log(f"{MATHJAX_FOLDER}/: {len(copied)} files of MathJax, "
+                f"{sum(path.stat().st_size for path in copied) / 1e6:.1f} MB")
         (building / SITE_MARKER).write_text(json.dumps({
             "built": built,
             "by": "python -m course_lib build-site",
             "solutions": str(solutions.resolve()),
+            "mathjax": mathjax,
             "pages": [path.name for path in written],
         }, indent=1) + "\n", encoding="utf-8")
         broken = find_broken_links(building)
@@ -595,4 +736,4 @@ def build_site(
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
     return SiteResult(out=out, pages=[out / path.name for path in written],
-                      seconds=time.perf_counter() - started, broken_links=broken)
+                      seconds=time.perf_counter() - started, broken_links=broken, mathjax=mathjax)

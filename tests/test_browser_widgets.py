@@ -15,7 +15,10 @@ What it does (see docs/browser_test.md for how to install and run it):
    a widget shown as its plain-text repr (the sign of a missing front-end
    extension);
 4. per widget: screenshots the picture, moves a slider (keyboard) or paints
-   (mouse), screenshots again, and asserts the pixels changed.
+   (mouse), screenshots again, and asserts the pixels changed;
+5. the course website: builds a page with formulas (``build_site``, MathJax
+   copied into the site), opens it as a file with the network off, and
+   checks that MathJax typeset every formula (no JupyterLab needed).
 
 Selection: ``pytest -m browser``; every test here carries the mark.
 Without Playwright or a Chromium the tests are skipped with the reason, unless
@@ -546,5 +549,99 @@ def test_course_notebook_widgets_respond(lab, browser, name):
             move_slider(page, output.locator(".widget-slider").first, 3)
             wait_for_change(picture, before, f"{name} widget {index}")
         check_page_healthy(page, console_errors)
+    finally:
+        context.close()
+
+
+# --- the course website, offline --------------------------------------------------------------------
+
+#: A notebook page with inline and display math, using the macros the course's notebooks use most
+#: (AMS symbols, \mathbb, \mathcal, \operatorname, \underbrace, \text): some load extra MathJax files.
+FORMULA_MARKDOWN = (
+    "# Formulas\n\nThe forward model $y = A(x) + n$ at $\\sigma = 25$, and its inverse\n\n"
+    "$$\\hat x = \\arg\\min_x \\tfrac{1}{2}\\big\\lVert y - A(x)\\big\\rVert_2^2 + \\lambda\\,\\mathcal{R}(x), \\qquad "
+    "\\operatorname{PSNR} = 10 \\log_{10} \\frac{1}{\\mathbb{E}\\,[(x - \\hat x)^2]}$$\n\n"
+    "$$\\underbrace{k \\circledast x}_{\\text{blur}} + n$$\n")
+#: Seconds allowed for MathJax to typeset that page from the disk (about 20 files to load).
+TYPESET_TIMEOUT = 60
+
+
+def build_formula_site(folder, mathjax: str):
+    """Build the course website (``build_site``) of one notebook holding FORMULA_MARKDOWN; its page's path."""
+    import nbformat
+
+    from course_lib import site
+
+    solutions = folder / "solutions"
+    solutions.mkdir(parents=True)
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(FORMULA_MARKDOWN), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(notebook, str(solutions / "01_formulas.ipynb"))
+    return site.build_site(folder / "site", solutions, mathjax=mathjax).out / "01_formulas.html"
+
+
+def open_offline(browser, path):
+    """Open `path` as a file (as a learner opens site/index.html) in a browser context with no network.
+
+    Returns ``(context, page, failed_requests)``; the caller closes the context.
+    """
+    context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.goto(path.as_uri(), wait_until="load")
+    return context, page, failed
+
+
+def test_the_site_typesets_formulas_offline(browser, tmp_path):
+    """The website's own copy of MathJax (``build-site --mathjax local``) typesets a page's math with no network."""
+    page_path = build_formula_site(tmp_path / "local", "local")
+    context, page, failed = open_offline(browser, page_path)
+    try:
+        started = time.perf_counter()
+        page.wait_for_function("() => window.MathJax !== undefined && MathJax.Hub !== undefined "
+                               "&& MathJax.Hub.Queue !== undefined", timeout=TYPESET_TIMEOUT * 1000)
+        # MathJax runs what is queued after its start-up typeset (and the page's own) has finished
+        page.evaluate("() => MathJax.Hub.Queue(() => { window.courseTypesetDone = true; })")
+        page.wait_for_function("() => window.courseTypesetDone === true", timeout=TYPESET_TIMEOUT * 1000)
+        print(f"\nformulas typeset offline in {time.perf_counter() - started:.1f} s")
+        cell = page.locator(".jp-MarkdownCell").first
+        text = cell.inner_text()
+        assert "$" not in text and "\\hat" not in text and "\\operatorname" not in text, \
+            f"TeX source left on the page: {text[:500]!r}"
+        # tex2jax turned each formula into a math script, and the HTML-CSS output drew each one
+        assert page.locator("script[type='math/tex']").count() == 2
+        assert page.locator("script[type='math/tex; mode=display']").count() == 2
+        assert page.locator(".MathJax_Display").count() == 2
+        drawn = page.locator("span.MathJax")
+        assert drawn.count() == 4
+        for index in range(drawn.count()):
+            box = drawn.nth(index).bounding_box()
+            assert box and box["width"] > 10 and box["height"] > 5, f"formula {index} has no size: {box}"
+        errors = page.locator(".MathJax .merror, .MathJax .noError, .MathJax_Error, #MathJax_FontWarning")
+        assert errors.count() == 0, f"MathJax errors: {errors.all_inner_texts()}"
+        assert page.evaluate("MathJax.Hub.outputJax['jax/mml'][0].id") == "HTML-CSS"
+        assert page.evaluate("MathJax.OutputJax['HTML-CSS'].fontInUse") == "STIX-Web"
+        # every script and web font MathJax asked for was in the copy (the one miss allowed: the fonts of
+        # the hidden MathML for screen readers, which the package does not ship; blank: a font test)
+        missing = [url for url in failed if "/mathjax/" in url and "/fonts/HTML-CSS/TeX/" not in url]
+        assert not missing, f"files missing from the site's copy of MathJax: {missing}"
+    except BaseException:
+        page.screenshot(path=str(tmp_path / "failure-site.png"), full_page=True)
+        raise
+    finally:
+        context.close()
+
+
+def test_the_offline_check_sees_tex_source_without_local_mathjax(browser, tmp_path):
+    """A check of the check: with MathJax from a CDN and no network, the formulas stay TeX source."""
+    page_path = build_formula_site(tmp_path / "cdn", "cdn")
+    context, page, failed = open_offline(browser, page_path)
+    try:
+        page.wait_for_timeout(1000)
+        assert page.evaluate("typeof MathJax") == "undefined"
+        assert any("mathjax" in url.lower() for url in failed), failed  # the CDN was asked, and could not answer
+        assert "$y = A(x) + n$" in page.locator(".jp-MarkdownCell").first.inner_text()
+        assert page.locator("span.MathJax").count() == 0
     finally:
         context.close()

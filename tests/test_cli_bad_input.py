@@ -172,12 +172,19 @@ CASES = {
     "train dncnn --sigma 0": (["train", "dncnn", "--sigma", "0", "--out", f"{W}/out/m.keras"], SIGMA + "0"),
     "train dncnn --blind 30 10": (["train", "dncnn", "--blind", "30", "10", "--out", f"{W}/out/m.keras"],
                                   r"error: --blind LOW HIGH must satisfy 0 <= LOW < HIGH <= 255 on the 8-bit scale"),
+    # The course website: where its pages get MathJax.
+    "build-site --mathjax web": (["build-site", "--mathjax", "web", "--out", f"{W}/out"],
+                                 r"error: --mathjax must be one of 'local', 'cdn', 'none'; got 'web'$"),
+    "build-site --mathjax-url none": (["build-site", "--mathjax-url", "none", "--out", f"{W}/out"],
+                                      r"error: --mathjax-url must be the address of MathJax 2's MathJax\.js; "
+                                      r"got 'none' \(to load no MathJax, use --mathjax none\)$"),
 }
 
 
 #: Cases also run in a subprocess, as a learner types them (each costs an interpreter start-up).
 IN_A_SUBPROCESS = ["restore denoise, [0, 255] .npy", "evaluate denoise --model sr_x3", "gray PNG mask",
-                   "restore denoise DIR --out DIR --force", "train --out FILE/m.keras", "evaluate denoise, 3x3 image"]
+                   "restore denoise DIR --out DIR --force", "train --out FILE/m.keras", "evaluate denoise, 3x3 image",
+                   "build-site --mathjax web"]
 
 
 def _check(case, workspace, run):

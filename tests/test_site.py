@@ -72,7 +72,8 @@ def two_notebooks(tmp_path):
 
 def test_every_page_exists(built):
     names = {path.name for path in built.out.iterdir()}
-    expected = {"index.html", site.GUIDE_PAGE, site.SITE_MARKER} | {path.stem + ".html" for path in NOTEBOOKS}
+    expected = {"index.html", site.GUIDE_PAGE, site.SITE_MARKER, site.MATHJAX_FOLDER} | \
+        {path.stem + ".html" for path in NOTEBOOKS}
     assert names == expected
     assert [path.name for path in built.pages[:2]] == ["index.html", site.GUIDE_PAGE]
     assert len(built.pages) == len(NOTEBOOKS) + 2
@@ -142,13 +143,81 @@ def test_the_guide_names_every_exercise():
             assert f"**`{key}`**" in text, f"the guide has no paragraph on {key!r}"
 
 
-def test_mathjax_url_can_be_local_or_none(tmp_path, two_notebooks):
-    local = site.build_site(tmp_path / "local", two_notebooks, mathjax_url="mathjax/MathJax.js?config=TeX-AMS_CHTML")
-    text = (local.out / (NOTEBOOKS[1].stem + ".html")).read_text(encoding="utf-8")
-    assert 'src="mathjax/MathJax.js?config=TeX-AMS_CHTML"' in text and "cdnjs" not in text.split("mermaid")[0]
-    assert sorted(local.broken_links) == sorted(f"{page.name} -> mathjax/MathJax.js?config=TeX-AMS_CHTML"
-                                                for page in local.pages)  # until a copy of MathJax is put there
-    none = site.build_site(tmp_path / "none", two_notebooks, mathjax_url="")
+FORMULA_MARKDOWN = ("# Formulas\n\nThe forward model $y = A(x) + n$ and its inverse\n\n"
+                    "$$\\hat x = \\arg\\min_x \\tfrac{1}{2}\\|y - A(x)\\|_2^2 + \\lambda R(x)$$\n")
+
+
+@pytest.fixture()
+def formula_notebook(tmp_path):
+    """A folder with one small notebook: inline and display math, no outputs (builds in about a second)."""
+    import nbformat
+
+    folder = tmp_path / "formulas"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_markdown_cell(FORMULA_MARKDOWN), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(notebook, str(folder / "01_formulas.ipynb"))
+    return folder
+
+
+def _mathjax_sources(page: Path) -> list[str]:
+    """The addresses of the scripts of `page` that are MathJax."""
+    return re.findall(r'<script src="([^"]*mathjax[^"]*)"', page.read_text(encoding="utf-8"), re.IGNORECASE)
+
+
+def test_local_mathjax_is_copied_beside_the_pages_and_loaded_from_there(tmp_path, formula_notebook):
+    result = site.build_site(tmp_path / "site", formula_notebook, guide=GUIDE)  # the default: mathjax="local"
+    assert result.mathjax == "local"
+    folder = result.out / site.MATHJAX_FOLDER
+    for needed in ["MathJax.js", "LICENSE", "config/TeX-AMS-MML_HTMLorMML-full.js", "config/Safe.js",
+                   "extensions/Safe.js", "extensions/TeX/boldsymbol.js",
+                   "jax/output/HTML-CSS/fonts/STIX-Web/fontdata.js",
+                   "fonts/HTML-CSS/STIX-Web/woff/STIXMathJax_Main-Regular.woff"]:
+        assert (folder / needed).is_file(), needed
+    for left_out in ["extensions/a11y", "localization", "jax/output/SVG"]:
+        assert not (folder / left_out).exists(), left_out
+    size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+    assert 1e6 < size < 3e6, f"the copy of MathJax is {size / 1e6:.1f} MB"
+    assert [page.name for page in result.pages] == ["index.html", site.GUIDE_PAGE, "01_formulas.html"]
+    for page in result.pages:
+        text = page.read_text(encoding="utf-8")
+        assert _mathjax_sources(page) == [site.LOCAL_MATHJAX_URL], page.name
+        assert 'webFont: "STIX-Web"' in text, page.name  # the fonts the copy has, set before MathJax loads
+        assert text.index('webFont: "STIX-Web"') < text.index(site.LOCAL_MATHJAX_URL)
+        assert "cdnjs.cloudflare.com/ajax/libs/mathjax" not in text, page.name
+    assert result.broken_links == []  # mathjax/MathJax.js is there
+    assert json.loads((result.out / site.SITE_MARKER).read_text())["mathjax"] == "local"
+
+
+def test_copy_mathjax_copies_only_what_the_pages_need(tmp_path):
+    source = site.find_mathjax()
+    assert (source / "MathJax.js").is_file()
+    written = site.copy_mathjax(tmp_path / "mathjax")
+    copied = {path.relative_to(tmp_path / "mathjax").as_posix() for path in written}
+    shipped = {path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()}
+    assert copied <= shipped and len(copied) < len(shipped) / 2
+    # every piece of the HTML-CSS output and of the TeX input is there, with every STIX web font
+    for folder in ["jax/output/HTML-CSS", "jax/input/TeX", "fonts/HTML-CSS/STIX-Web/woff", "extensions/TeX"]:
+        assert {name for name in shipped if name.startswith(folder + "/")} <= copied, folder
+    with pytest.raises(FileNotFoundError, match="holds no MathJax.js"):
+        site.copy_mathjax(tmp_path / "elsewhere", source=tmp_path)
+
+
+def test_mathjax_from_a_cdn_or_none(tmp_path, formula_notebook):
+    cdn = site.build_site(tmp_path / "cdn", formula_notebook, mathjax="cdn")
+    assert cdn.mathjax == "cdn" and not (cdn.out / site.MATHJAX_FOLDER).exists()
+    for page in cdn.pages:
+        assert _mathjax_sources(page) == [site.DEFAULT_MATHJAX_URL]
+        assert "STIX-Web" not in page.read_text(encoding="utf-8")
+    assert cdn.broken_links == []
+
+    other = site.build_site(tmp_path / "other", formula_notebook, mathjax="CDN",
+                            mathjax_url="https://example.org/mathjax/MathJax.js?config=TeX-AMS_CHTML")
+    for page in other.pages:
+        assert _mathjax_sources(page) == ["https://example.org/mathjax/MathJax.js?config=TeX-AMS_CHTML"]
+
+    none = site.build_site(tmp_path / "none", formula_notebook, mathjax="none")
+    assert none.mathjax == "none" and not (none.out / site.MATHJAX_FOLDER).exists()
     for page in none.pages:
         assert "mathjax" not in page.read_text(encoding="utf-8").lower()
     assert none.broken_links == []
@@ -156,11 +225,61 @@ def test_mathjax_url_can_be_local_or_none(tmp_path, two_notebooks):
     assert "nav-guide" not in (none.out / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("options, message", [
+    ({"mathjax": "web"}, r"--mathjax must be one of 'local', 'cdn', 'none'; got 'web'"),
+    ({"mathjax": None}, r"--mathjax must be one of 'local', 'cdn', 'none'; got None"),
+    ({"mathjax_url": "https://example.org/MathJax.js"},
+     r"--mathjax-url is only for --mathjax cdn; got --mathjax local"),
+    ({"mathjax": "none", "mathjax_url": "x.js"}, r"--mathjax-url is only for --mathjax cdn; got --mathjax none"),
+    ({"mathjax": "cdn", "mathjax_url": "none"}, r"--mathjax-url must be the address .* got 'none' .*--mathjax none"),
+    ({"mathjax": "cdn", "mathjax_url": " "}, r"--mathjax-url must be the address"),
+])
+def test_bad_mathjax_options_are_clear_errors(tmp_path, formula_notebook, options, message):
+    with pytest.raises(ValueError, match=message):
+        site.build_site(tmp_path / "site", formula_notebook, **options)
+    assert not (tmp_path / "site").exists()
+
+
+def test_local_mathjax_without_its_package_says_what_to_install(tmp_path, formula_notebook, monkeypatch):
+    monkeypatch.setattr(site, "_MATHJAX_PACKAGE", "no_such_package_holds_mathjax")
+    with pytest.raises(FileNotFoundError, match=r"jupyter-server-mathjax, which is not installed; install it "
+                                                r"\(pip install jupyter-server-mathjax\), or use --mathjax cdn"):
+        site.build_site(tmp_path / "site", formula_notebook)
+    assert not (tmp_path / "site").exists()
+    assert site.build_site(tmp_path / "site", formula_notebook, mathjax="cdn").mathjax == "cdn"  # needs no copy
+
+
+def test_build_site_command_mathjax_option(tmp_path, formula_notebook, capsys):
+    def build(*options):
+        out = tmp_path / f"site{len(list(tmp_path.iterdir()))}"
+        status = cli.main(["build-site", "--solutions", str(formula_notebook), "--out", str(out), *options])
+        return status, out, capsys.readouterr()
+
+    status, out, printed = build()  # local by default
+    assert status == 0, printed.err
+    assert (out / site.MATHJAX_FOLDER / "MathJax.js").is_file()
+    assert "typeset offline by the copy of MathJax in mathjax/" in printed.out
+    status, out, printed = build("--mathjax", "cdn")
+    assert status == 0 and not (out / site.MATHJAX_FOLDER).exists() and "from the internet" in printed.out
+    status, out, printed = build("--mathjax-url", "https://example.org/MathJax.js?config=TeX-AMS_CHTML")  # cdn
+    assert status == 0 and 'src="https://example.org/MathJax.js?config=TeX-AMS_CHTML"' in \
+        (out / "01_formulas.html").read_text(encoding="utf-8")
+    for options, expected in [
+        (["--mathjax", "web"], "error: --mathjax must be one of 'local', 'cdn', 'none'; got 'web'"),
+        (["--mathjax", "local", "--mathjax-url", "x.js"], "error: --mathjax-url is only for"),
+        (["--mathjax-url", "none"], "error: --mathjax-url must be the address"),
+    ]:
+        status, out, printed = build(*options)
+        assert status == 2, options
+        assert printed.err.startswith(expected) and len(printed.err.strip().splitlines()) == 1, printed.err
+        assert not out.exists()
+
+
 def test_a_site_is_rebuilt_but_other_folders_are_refused(tmp_path, two_notebooks):
     out = tmp_path / "site"
-    site.build_site(out, two_notebooks, mathjax_url="")
+    site.build_site(out, two_notebooks, mathjax="none")
     (out / "stale.html").write_text("left from an older build")
-    site.build_site(out, two_notebooks, mathjax_url="")  # a site: replaced without --force
+    site.build_site(out, two_notebooks, mathjax="none")  # a site: replaced without --force
     assert not (out / "stale.html").exists()
 
     other = tmp_path / "my_notes"
@@ -169,7 +288,7 @@ def test_a_site_is_rebuilt_but_other_folders_are_refused(tmp_path, two_notebooks
     with pytest.raises(FileExistsError, match="not a site built by build-site.*--force"):
         site.build_site(other, two_notebooks)
     assert (other / "notes.txt").read_text() == "mine"
-    site.build_site(other, two_notebooks, force=True, mathjax_url="")
+    site.build_site(other, two_notebooks, force=True, mathjax="none")
     assert not (other / "notes.txt").exists() and (other / "index.html").exists()
 
     with pytest.raises(FileExistsError, match="repository"):
@@ -197,7 +316,7 @@ def test_bad_solutions_folders_are_clear_errors(tmp_path):
 
 def test_build_site_command(tmp_path, two_notebooks, capsys):
     out = tmp_path / "site"
-    status = cli.main(["build-site", "--solutions", str(two_notebooks), "--out", str(out), "--mathjax-url", "none"])
+    status = cli.main(["build-site", "--solutions", str(two_notebooks), "--out", str(out), "--mathjax", "none"])
     printed = capsys.readouterr()
     assert status == 0, printed.err
     assert f"wrote 4 pages to {out}" in printed.out  # index, guide, two notebooks
