@@ -562,7 +562,7 @@ DATASETS = {
             description="the training set (not a test set) of the gray Gaussian denoisers TNRD, DnCNN, IRCNN and "
                         "FFDNet: 400 gray 180x180 crops of Berkeley Segmentation Dataset photos (Martin et al., "
                         "ICCV 2001), named test_001.png ... test_400.png despite being for training, to train on "
-                        "with train dncnn --data DIR",
+                        "with train dncnn --data DIR or train sr --data DIR",
             source="Martin, Fowlkes, Tal and Malik, 'A Database of Human Segmented Natural Images and its "
                    "Application to Evaluating Segmentation Algorithms and Measuring Ecological Statistics', "
                    "ICCV 2001; cropped by Chen and Pock for TNRD ('Trainable Nonlinear Reaction Diffusion', "

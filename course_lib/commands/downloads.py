@@ -27,8 +27,8 @@ def add_download(commands) -> None:
                          "optional, needs internet",
         description="Download a standard denoising data set into OUT: a test set (set12, bsd68), to score the "
                     "course's models on the images papers report on, or the training set of those papers "
-                    "(train400), to train on with train dncnn --data OUT. Optional, and needs internet: nothing "
-                    "else in the course downloads anything. " + datasets + ". The images are not shipped with "
+                    "(train400), to train on with train dncnn --data OUT or train sr --data OUT. Optional, and "
+                    "needs internet: nothing else in the course downloads anything. " + datasets + ". The images are not shipped with "
                     "the course and are not under its licence: they are for research use under their owners' "
                     "terms. Files already in OUT are kept, so an interrupted download resumes; train400's files "
                     "are checked against SHA-256 sums pinned in the course, and a file that does not match is "

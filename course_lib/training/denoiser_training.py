@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from .._validation import check_choice, check_integer, check_positive
 from ..models.precision import PRECISIONS
 from .loop import TrainingResult, fit_resumable, learning_rate_at
-from .patches import ImageSource, bundled_source, denoising_dataset, fast_mode, validation_pairs
+from .patches import ImageSource, bundled_source, check_patch_size_fits, denoising_dataset, fast_mode, validation_pairs
 
 #: The denoiser families :class:`DenoiserTrainingConfig` can build.
 DENOISER_ARCHITECTURES = ("dncnn", "ffdnet", "unet")
@@ -228,6 +228,7 @@ def train_denoiser(
     if fast_mode():
         config = config.shrunk_for_fast_mode()
     source = source if source is not None else bundled_source("train")
+    check_patch_size_fits(source, config.patch_size, config.scales)  # before any model is built
     validation_data = None
     if validation:
         validation_data = validation_pairs(validation_source if validation_source is not None else source,

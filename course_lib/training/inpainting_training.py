@@ -25,7 +25,7 @@ from .._validation import check_in_range, check_integer, check_positive, check_c
 from ..models.precision import PRECISIONS
 from .inpainting_patches import color_source, inpainting_dataset, inpainting_validation_pairs
 from .loop import TrainingResult, fit_resumable
-from .patches import ImageSource, bundled_source, fast_mode
+from .patches import ImageSource, bundled_source, check_patch_size_fits, fast_mode
 
 __all__ = [
     "InpaintingTrainingConfig",
@@ -199,6 +199,7 @@ def train_inpainting(
     if fast_mode():
         config = config.shrunk_for_fast_mode()
     source = color_source(source if source is not None else bundled_source("train"), folder=folder)
+    check_patch_size_fits(source, config.patch_size, config.scales)  # before any model is built
     validation_data = None
     if validation:
         validation_data = inpainting_validation_pairs(source, patch_size=config.patch_size,

@@ -32,6 +32,7 @@ __all__ = [
     "holdout_split",
     "preloaded",
     "patch_generator",
+    "check_patch_size_fits",
     "denoising_dataset",
     "validation_pairs",
     "fast_mode",
@@ -231,6 +232,42 @@ def _random_dihedral(patch: np.ndarray, rng: np.random.Generator, transform: int
     return np.rot90(patch[:, ::-1] if transform >= 4 else patch, k=transform % 4)
 
 
+def check_patch_size_fits(source, patch_size: int, scales) -> np.ndarray:
+    """Which images of `source` can give a `patch_size` patch at every rescaling in `scales`.
+
+    The trainers call it before they build a model, so that a patch size no image can
+    give fails at once with one clear message instead of inside ``fit``.
+
+    Parameters
+    ----------
+    source : ImageSource
+    patch_size : int
+        Side of the square patches, in pixels of the (rescaled) image.
+    scales : sequence of float
+        The rescalings of the augmentation; an image is usable when
+        ``min(height, width) * min(scales) >= patch_size``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per image.
+
+    Raises
+    ------
+    ValueError
+        If no image is usable, naming the largest patch size that would be.
+    """
+    usable = np.array([min(size) * min(scales) >= patch_size for size in source.sizes])
+    if not usable.any():
+        largest = max(source.sizes, key=min)
+        raise ValueError(
+            f"no training image is large enough for patch_size {patch_size} at the smallest rescaling "
+            f"{min(scales):g} (the largest is {largest[0]}x{largest[1]}, which gives patches of at most "
+            f"{int(min(largest) * min(scales))} pixels); choose a smaller patch size"
+        )
+    return usable
+
+
 def _images_for_patches(source, *, patch_size, count, rng, scales, images_in_memory, prepare=None):
     """Yield one (rescaled, prepared) image per patch to cut: `count` in all, in a random order.
 
@@ -240,12 +277,7 @@ def _images_for_patches(source, *, patch_size, count, rng, scales, images_in_mem
     loaded image into whatever the caller cuts patches from (the default: itself).
     """
     areas = np.array([height * width for height, width in source.sizes], dtype=np.float64)
-    usable = np.array([min(size) * min(scales) >= patch_size for size in source.sizes])
-    if not usable.any():
-        raise ValueError(
-            f"no training image is large enough for patch_size {patch_size} at scale {min(scales)} "
-            f"(the largest is {max(source.sizes)})"
-        )
+    usable = check_patch_size_fits(source, patch_size, scales)
     weights = np.where(usable, areas, 0.0)
     per_image = rng.multinomial(count, weights / weights.sum())
     order = rng.permutation(len(source))

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from .._validation import check_choice, check_integer, check_positive
 from ..models.precision import PRECISIONS
 from .loop import TrainingResult, fit_resumable
-from .patches import ImageSource, bundled_source, fast_mode
+from .patches import ImageSource, bundled_source, check_patch_size_fits, fast_mode
 from .sr_patches import sr_validation_pairs, super_resolution_dataset
 
 __all__ = ["SuperResolutionTrainingConfig", "train_super_resolution", "build_super_resolution"]
@@ -146,6 +146,7 @@ def train_super_resolution(
     if fast_mode():
         config = config.shrunk_for_fast_mode()
     source = source if source is not None else bundled_source("train")
+    check_patch_size_fits(source, config.patch_size, config.scales)  # before any model is built
     validation_data = None
     if validation:
         validation_data = sr_validation_pairs(validation_source if validation_source is not None else source,
