@@ -18,16 +18,44 @@ seen, so a window that is half hole gives the same response as a full one; and t
 updated mask ``m'`` marks every output pixel that saw at least one valid input.
 Each layer therefore shrinks the hole from its border inwards, until, deep enough,
 it is gone. Pixels beyond the image border count as missing.
+
+At the U-Net's coarsest level, once :class:`CloseHoles` has filled what the
+encoder left open, every position is valid and ordinary convolutions apply. There
+an optional *bottleneck* of residual blocks widens what one output pixel sees for
+little arithmetic (each position there stands for ``2 ** (levels - 1)`` squared
+pixels): dilated convolutions (Yu and Koltun 2016; the "globally and locally
+consistent" inpainting network of Iizuka et al. 2017), or fast Fourier
+convolutions (Chi, Jiang and Mu 2020), whose spectral branch sees the whole image
+in one layer, as in LaMa (Suvorov et al. 2022).
 """
 
 from __future__ import annotations
 
+import math
+
 import keras
+import numpy as np
 from keras import ops
 
-from .._validation import check_choice, check_integer
+from .._validation import check_choice, check_in_range, check_integer
 
-__all__ = ["PartialConv2D", "CloseHoles", "inpainting_unet", "patch_discriminator", "composite", "hole_to_valid"]
+__all__ = [
+    "PartialConv2D",
+    "CloseHoles",
+    "SplitChannels",
+    "RealFFT2D",
+    "InverseRealFFT2D",
+    "BOTTLENECKS",
+    "inpainting_unet",
+    "inpainting_multiply_adds_per_pixel",
+    "fourier_multiply_adds_per_pixel",
+    "patch_discriminator",
+    "composite",
+    "hole_to_valid",
+]
+
+#: What :func:`inpainting_unet` can put at its coarsest level, after the hole is closed.
+BOTTLENECKS = ("none", "ffc", "dilated")
 
 
 def hole_to_valid(hole_mask):
@@ -178,8 +206,170 @@ class CloseHoles(keras.layers.Layer):
         return {**super().get_config(), "iterations": self.iterations}
 
 
+@keras.saving.register_keras_serializable(package="course_lib")
+class SplitChannels(keras.layers.Layer):
+    """Split feature maps in two along the channels: ``x -> [x[..., :first], x[..., first:]]``.
+
+    The fast Fourier convolution keeps a *local* and a *global* group of channels
+    (:func:`inpainting_unet` with ``bottleneck="ffc"``); this layer makes the two
+    groups without a ``Lambda`` layer, so the model still loads in safe mode.
+
+    Parameters
+    ----------
+    first : int
+        Channels of the first part; the rest go to the second.
+    """
+
+    def __init__(self, first: int, **kwargs):
+        super().__init__(**kwargs)
+        self.first = check_integer(first, "first", minimum=1)
+
+    def call(self, inputs):
+        return [inputs[..., : self.first], inputs[..., self.first:]]
+
+    def compute_output_shape(self, input_shape):
+        *leading, channels = input_shape
+        rest = None if channels is None else channels - self.first
+        return [(*leading, self.first), (*leading, rest)]
+
+    def get_config(self):
+        return {**super().get_config(), "first": self.first}
+
+
+def _fft_along_last_axis(real, imag, *, inverse: bool = False):
+    """The complex FFT of ``real + i imag`` along the last axis (unnormalized), or its inverse times N.
+
+    ``keras.ops`` has a forward complex FFT only; the inverse uses
+    ``N ifft(z) = conj(fft(conj(z)))``.
+    """
+    if not inverse:
+        return ops.fft((real, imag))
+    real, imag = ops.fft((real, -imag))
+    return real, -imag
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class RealFFT2D(keras.layers.Layer):
+    """The orthonormal 2-D FFT of real feature maps, as real channels.
+
+    ``(N, H, W, C) -> (N, H, W // 2 + 1, 2 C)``: the real parts of the spectrum in
+    the first ``C`` channels, the imaginary parts in the last ``C``. For a map
+    :math:`x` of one channel,
+
+    .. math:: X[u, v] = \\frac{1}{\\sqrt{H W}} \\sum_{h, w} x[h, w]\\,
+              e^{-2 \\pi i (u h / H + v w / W)}, \\qquad 0 \\le v \\le W / 2,
+
+    the other half of the columns being the complex conjugates of these (the
+    spectrum of a real map is Hermitian). The ``1 / sqrt(HW)`` keeps the energy
+    (Parseval), so the spectrum's values have the features' scale whatever the
+    image size. Every output position mixes every input position: a 1x1
+    convolution of the spectrum sees the whole image. Computed in float32
+    whatever the layer's dtype policy (the FFT has no bfloat16 kernel); the result
+    is cast back.
+    """
+
+    def call(self, inputs):
+        features = ops.cast(inputs, "float32")
+        height = ops.cast(ops.shape(features)[1], "float32")
+        width = ops.cast(ops.shape(features)[2], "float32")
+        rows_last = ops.transpose(features, (0, 3, 1, 2))  # (N, C, H, W)
+        real, imag = ops.rfft(rows_last)  # along W: (N, C, H, W // 2 + 1)
+        real, imag = _fft_along_last_axis(ops.transpose(real, (0, 1, 3, 2)), ops.transpose(imag, (0, 1, 3, 2)))
+        scale = 1.0 / ops.sqrt(height * width)
+        real = ops.transpose(real, (0, 3, 2, 1)) * scale  # (N, C, W', H) -> (N, H, W', C)
+        imag = ops.transpose(imag, (0, 3, 2, 1)) * scale
+        return ops.cast(ops.concatenate([real, imag], axis=-1), self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (batch, height, None if width is None else width // 2 + 1, None if channels is None else 2 * channels)
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class InverseRealFFT2D(keras.layers.Layer):
+    """The inverse of :class:`RealFFT2D`: ``[spectrum (N, H, W // 2 + 1, 2 C), like (N, H, W, *)] -> (N, H, W, C)``.
+
+    `like` is any map of the output's height and width (its values are not
+    used): ``W // 2 + 1`` columns come from an even ``W`` and from the odd
+    ``W + 1``, so the spectrum alone cannot say which. The spectrum is taken as
+    Hermitian (what :class:`RealFFT2D` gives, or any real-valued change of it);
+    the imaginary parts that a real output cannot carry are dropped.
+    """
+
+    def call(self, inputs):
+        spectrum, like = inputs
+        spectrum = ops.cast(spectrum, "float32")
+        channels = spectrum.shape[-1] // 2
+        height = ops.shape(like)[1]
+        width = ops.shape(like)[2]
+        real = ops.transpose(spectrum[..., :channels], (0, 3, 2, 1))  # (N, C, W', H)
+        imag = ops.transpose(spectrum[..., channels:], (0, 3, 2, 1))
+        real, imag = _fft_along_last_axis(real, imag, inverse=True)  # H times the inverse along H
+        real, imag = ops.transpose(real, (0, 1, 3, 2)), ops.transpose(imag, (0, 1, 3, 2))  # (N, C, H, W')
+        features = ops.irfft((real, imag), fft_length=width)  # the inverse along W (normalized by 1 / W)
+        scale = ops.sqrt(ops.cast(width, "float32") / ops.cast(height, "float32"))  # sqrt(HW) / H
+        features = ops.transpose(features, (0, 2, 3, 1)) * scale
+        return ops.cast(features, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        spectrum_shape, like_shape = input_shape
+        channels = spectrum_shape[-1]
+        return (spectrum_shape[0], like_shape[1], like_shape[2], None if channels is None else channels // 2)
+
+
+def _dilated_block(features, channels: int, rate: int, *, name: str, initializer):
+    """``x + conv3x3(relu(conv3x3_dilated(x)))``; the second convolution starts at zero."""
+    residual = keras.layers.Conv2D(channels, 3, padding="same", dilation_rate=rate, activation="relu",
+                                   kernel_initializer=initializer, name=f"{name}_dilated")(features)
+    residual = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros",
+                                   name=f"{name}_conv")(residual)
+    return keras.layers.Add(name=f"{name}_add")([features, residual])
+
+
+def _spectral_transform(features, channels: int, *, name: str, initializer, last: bool):
+    """LaMa's spectral transform: reduce, 1x1 convolution of the spectrum, back, add, expand."""
+    half = max(1, channels // 2)
+    reduced = keras.layers.Conv2D(half, 1, activation="relu", kernel_initializer=initializer(0),
+                                  name=f"{name}_reduce")(features)
+    spectrum = RealFFT2D(name=f"{name}_fft")(reduced)
+    spectrum = keras.layers.Conv2D(2 * half, 1, activation="relu", kernel_initializer=initializer(1),
+                                   name=f"{name}_frequency_conv")(spectrum)
+    spread = InverseRealFFT2D(name=f"{name}_inverse_fft")([spectrum, reduced])
+    summed = keras.layers.Add(name=f"{name}_local_and_spread")([reduced, spread])
+    return keras.layers.Conv2D(channels, 1, kernel_initializer="zeros" if last else initializer(2),
+                               name=f"{name}_expand")(summed)
+
+
+def _fast_fourier_convolution(local, global_, local_channels: int, global_channels: int, *, name: str,
+                              initializer, last: bool):
+    """One FFC: ``(local, global) -> (conv3x3([local, global]), conv3x3(local) + spectral(global))``."""
+    output_initializer = "zeros" if last else initializer(0)
+    joined = keras.layers.Concatenate(name=f"{name}_join")([local, global_])
+    new_local = keras.layers.Conv2D(local_channels, 3, padding="same", kernel_initializer=output_initializer,
+                                    name=f"{name}_to_local")(joined)
+    local_to_global = keras.layers.Conv2D(global_channels, 3, padding="same", kernel_initializer=output_initializer,
+                                          name=f"{name}_local_to_global")(local)
+    spectral = _spectral_transform(global_, global_channels, name=f"{name}_spectral",
+                                   initializer=lambda index: initializer(1 + index), last=last)
+    new_global = keras.layers.Add(name=f"{name}_to_global")([local_to_global, spectral])
+    return new_local, new_global
+
+
+def _ffc_block(local, global_, local_channels: int, global_channels: int, *, name: str, initializer):
+    """``(l, g) + FFC(relu(FFC(l, g)))``, each group with its own skip; the second FFC starts at zero."""
+    new_local, new_global = _fast_fourier_convolution(local, global_, local_channels, global_channels,
+                                                      name=f"{name}_ffc_0", initializer=initializer, last=False)
+    new_local = keras.layers.ReLU(name=f"{name}_relu_local")(new_local)
+    new_global = keras.layers.ReLU(name=f"{name}_relu_global")(new_global)
+    new_local, new_global = _fast_fourier_convolution(new_local, new_global, local_channels, global_channels,
+                                                      name=f"{name}_ffc_1", initializer=initializer, last=True)
+    return (keras.layers.Add(name=f"{name}_add_local")([local, new_local]),
+            keras.layers.Add(name=f"{name}_add_global")([global_, new_global]))
+
+
 def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, close_holes: bool = True,
-                    fill_iterations: int = 16, seed: int = 0) -> keras.Model:
+                    fill_iterations: int = 16, bottleneck: str = "none", bottleneck_blocks: int = 2,
+                    global_ratio: float = 0.75, dilation_rates=(2, 4, 8), seed: int = 0) -> keras.Model:
     """A U-Net of partial convolutions that fills holes: ``(damaged image, hole mask) -> image``.
 
     Parameters
@@ -198,7 +388,21 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     fill_iterations : int
         Diffusion steps of :class:`CloseHoles` before the mean (0: the mean
         alone). At the coarsest level a step covers ``2 ** (levels - 1)`` pixels.
+    bottleneck : {"none", "ffc", "dilated"}
+        Residual blocks at the coarsest level, after :class:`CloseHoles` (which
+        they need), on its ``C = width * min(2 ** (levels - 1), 8)`` channels:
+        ``"none"`` (the first version), ``"dilated"`` (dilated 3x3 convolutions)
+        or ``"ffc"`` (fast Fourier convolutions). See Notes.
+    bottleneck_blocks : int
+        How many residual blocks.
+    global_ratio : float
+        With ``"ffc"``: the fraction of the ``C`` channels in the global (spectral)
+        group, in (0, 1); LaMa's 0.75 by default.
+    dilation_rates : sequence of int
+        With ``"dilated"``: block ``b`` dilates its first convolution by
+        ``dilation_rates[b % len(dilation_rates)]``.
     seed : int
+        Seeds every initializer: the same seed gives the same network.
 
     Returns
     -------
@@ -206,7 +410,8 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
         Inputs ``damaged`` ``(N, H, W, channels)`` (the values in the hole are
         ignored) and ``hole`` ``(N, H, W, 1)`` (1 = missing); output the filled
         image ``(N, H, W, channels)``. Combine it with the known pixels with
-        :func:`composite`.
+        :func:`composite`. Named ``inpainting_unet``, or ``inpainting_unet_ffc`` /
+        ``inpainting_unet_dilated`` with a bottleneck.
 
     Notes
     -----
@@ -216,12 +421,75 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     it is valid in either), a 3x3 partial convolution. A last 3x3 partial
     convolution gives the image. Liu et al. use 7 levels and 512x512 inputs; this
     smaller version trains on a CPU.
+
+    **Bottleneck.** Each block is residual, ``x + F(x)``, and the last convolution
+    of ``F`` starts at zero, so an untrained network with a bottleneck computes
+    exactly what the same network without one computes, and the blocks learn
+    from there (as in Goyal et al. 2017). With :math:`s = 2^{levels - 1}` image
+    pixels per coarse position:
+
+    - ``"dilated"``: :math:`F(x) = W_2 * \\mathrm{relu}(W_1 *_d x)`, both 3x3,
+      :math:`W_1` dilated by :math:`d`. The block widens the receptive field by
+      :math:`2 (d + 1) s` pixels and costs :math:`18 C^2 / s^2` multiply-adds per
+      image pixel.
+    - ``"ffc"``: the channels split into a local group :math:`x_l` (:math:`C_l`)
+      and a global group :math:`x_g` (:math:`C_g = \\lfloor r C \\rceil`, :math:`r` =
+      `global_ratio`), and a fast Fourier convolution maps them to
+
+      .. math:: y_l = W_{l} * [x_l, x_g], \\qquad
+                y_g = W_{lg} * x_l + S(x_g),
+
+      with 3x3 kernels :math:`W`, and the spectral transform
+      :math:`S(x) = W_e (h + \\mathcal{F}^{-1}(\\mathrm{relu}(W_f \\mathcal{F}(h))))`,
+      :math:`h = \\mathrm{relu}(W_r x)`: 1x1 convolutions :math:`W_r`
+      (:math:`C_g \\to C_g / 2`), :math:`W_f` on the real and imaginary parts of
+      the orthonormal 2-D FFT :math:`\\mathcal{F}` (:class:`RealFFT2D`,
+      :math:`C_g \\to C_g`, on :math:`H (W / 2 + 1)` frequencies) and :math:`W_e`
+      (:math:`C_g / 2 \\to C_g`). Each frequency depends on every position, so
+      one block sees the whole image (Chi et al. 2020; Suvorov et al. 2022). The
+      block is :math:`x + \\mathrm{FFC}(\\mathrm{relu}(\\mathrm{FFC}(x)))` on both
+      groups. An FFC's convolutions cost about
+      :math:`9 C_l C + 9 C_l C_g + 1.5 C_g^2` multiply-adds per coarse position
+      (the spectrum has about half as many positions as the map): with
+      :math:`r = 0.75`, about :math:`4.8 C^2`, half a 3x3 convolution's
+      :math:`9 C^2`, so an FFC block costs about what one dilated 3x3
+      convolution does, and half a dilated block. The FFTs
+      themselves are not convolutions and are not in
+      :func:`inpainting_multiply_adds_per_pixel`; see
+      :func:`fourier_multiply_adds_per_pixel` for what they add.
+
+    References
+    ----------
+    .. [1] G. Liu et al., "Image inpainting for irregular holes using partial
+           convolutions", ECCV 2018.
+    .. [2] L. Chi, B. Jiang and Y. Mu, "Fast Fourier convolution", NeurIPS 2020.
+    .. [3] R. Suvorov et al., "Resolution-robust large mask inpainting with Fourier
+           convolutions" (LaMa), WACV 2022.
+    .. [4] F. Yu and V. Koltun, "Multi-scale context aggregation by dilated
+           convolutions", ICLR 2016.
+
+    Examples
+    --------
+    >>> network = inpainting_unet(channels=3, width=8, levels=3, bottleneck="ffc")
+    >>> network.name, network.output.shape
+    ('inpainting_unet_ffc', (None, None, None, 3))
     """
     check_choice(channels, "channels", (1, 3))
     width = check_integer(width, "width", minimum=1)
     levels = check_integer(levels, "levels", minimum=1, maximum=7)
     fill_iterations = check_integer(fill_iterations, "fill_iterations", minimum=0)
+    check_choice(bottleneck, "bottleneck", BOTTLENECKS)
+    bottleneck_blocks = check_integer(bottleneck_blocks, "bottleneck_blocks", minimum=1)
+    global_ratio = check_in_range(global_ratio, "global_ratio", 0.0, 1.0)
+    if global_ratio in (0.0, 1.0):
+        raise ValueError(f"global_ratio must be strictly between 0 and 1; got {global_ratio}")
+    dilation_rates = tuple(check_integer(rate, "dilation_rates", minimum=1) for rate in dilation_rates)
+    if not dilation_rates:
+        raise ValueError("dilation_rates is empty; expected at least one rate, e.g. (2, 4, 8)")
     seed = check_integer(seed, "seed", minimum=0)
+    if bottleneck != "none" and not close_holes:
+        raise ValueError(f"bottleneck={bottleneck!r} needs close_holes=True: its convolutions treat every "
+                         "position as known, so the hole must be closed first")
 
     def initializer(index):
         return keras.initializers.HeNormal(seed=seed + index)
@@ -240,6 +508,22 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     if close_holes:
         features, mask = CloseHoles(fill_iterations, name="close_holes")([features, mask])
         skips[-1] = (features, mask)
+    bottom_width = width * min(2 ** (levels - 1), 8)
+    if bottleneck == "dilated":
+        for block in range(bottleneck_blocks):
+            features = _dilated_block(features, bottom_width, dilation_rates[block % len(dilation_rates)],
+                                      name=f"bottleneck_{block}", initializer=initializer(100 + 10 * block))
+    elif bottleneck == "ffc":
+        global_channels = min(bottom_width - 1, max(1, int(round(global_ratio * bottom_width))))
+        local_channels = bottom_width - global_channels
+        if local_channels < 1 or global_channels < 1:
+            raise ValueError(f"bottleneck='ffc' needs at least 2 channels at the coarsest level to split into a "
+                             f"local and a global group; width={width} and levels={levels} give {bottom_width}")
+        local, global_ = SplitChannels(local_channels, name="bottleneck_split")(features)
+        for block in range(bottleneck_blocks):
+            local, global_ = _ffc_block(local, global_, local_channels, global_channels, name=f"bottleneck_{block}",
+                                        initializer=lambda index, block=block: initializer(100 + 10 * block + index))
+        features = keras.layers.Concatenate(name="bottleneck_merge")([local, global_])
     for level in range(levels - 2, -1, -1):
         skip_features, skip_mask = skips[level]
         features = keras.layers.UpSampling2D(2, name=f"upsample_features_{level}")(features)
@@ -251,7 +535,127 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
                                        kernel_initializer=initializer(10 + level),
                                        name=f"decoder_{level}")([features, mask])
     output, _ = PartialConv2D(channels, 3, kernel_initializer=initializer(20), name="to_image")([features, mask])
-    return keras.Model([damaged, hole], output, name="inpainting_unet")
+    name = "inpainting_unet" if bottleneck == "none" else f"inpainting_unet_{bottleneck}"
+    return keras.Model([damaged, hole], output, name=name)
+
+
+def _probe_side(model, side: int) -> int:
+    from .inference import inpainting_multiple
+
+    multiple = inpainting_multiple(model)
+    return -(-check_integer(side, "side", minimum=1) // multiple) * multiple
+
+
+def _symbolic_outputs(model, tensors, side: int) -> list:
+    """The shapes `tensors` of `model` take on a ``side x side`` input, inferred without computing anything."""
+    probe = keras.Model(model.inputs, tensors)
+    inputs = [keras.Input(batch_shape=(1, side, side, int(tensor.shape[-1]))) for tensor in model.inputs]
+    outputs = probe(inputs)
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def inpainting_multiply_adds_per_pixel(model, *, side: int = 256) -> float:
+    """Multiply-adds per image pixel of an inpainting network's convolutions, partial ones included.
+
+    :func:`course_lib.models.multiply_adds_per_pixel` counts ``keras.layers.Conv2D``
+    layers only; a :class:`PartialConv2D` is a layer of its own, so an inpainting
+    U-Net needs this count.
+
+    Parameters
+    ----------
+    model : keras.Model
+        ``[damaged, hole] -> image``, e.g. from :func:`inpainting_unet`.
+    side : int
+        The square input size at which every layer's output size is read
+        (rounded up to the model's size multiple). The count per pixel does not
+        depend on it, except through the FFC's convolution of the spectrum, which
+        has ``H (W / 2 + 1)`` positions for ``H W`` (so slightly more than half a
+        full map's on a small image); 256 is the size of a typical test image.
+
+    Returns
+    -------
+    float
+        For each partial convolution with a k x k kernel from ``c_in`` to ``c_out``
+        channels and ``P`` output positions, ``(k^2 c_in c_out + k^2) P`` (the
+        second term counts the valid pixels of each window), plus
+        :func:`~course_lib.models.multiply_adds_per_pixel` for the ordinary
+        convolutions, all divided by ``side^2``. The FFTs of a ``"ffc"`` bottleneck
+        are not counted (see :func:`fourier_multiply_adds_per_pixel`), nor are
+        biases, activations, masks and additions.
+
+    Examples
+    --------
+    >>> network = inpainting_unet(channels=1, width=4, levels=1)
+    >>> inpainting_multiply_adds_per_pixel(network)  # 25*1*4 + 25 and 9*4*1 + 9
+    170.0
+    """
+    from .cost import multiply_adds_per_pixel
+
+    side = _probe_side(model, side)
+    partial = [layer for layer in model.layers if isinstance(layer, PartialConv2D)]
+    total = 0.0
+    if partial:
+        outputs = _symbolic_outputs(model, [layer.output[0] for layer in partial], side)
+        for layer, output in zip(partial, outputs):
+            input_channels = int(layer.input[0].shape[-1])
+            window = layer.kernel_size**2
+            positions = int(output.shape[1]) * int(output.shape[2])
+            total += (window * input_channels * layer.filters + window) * positions
+    return total / side**2 + multiply_adds_per_pixel(model, side=side)
+
+
+#: Multiply-adds of a real FFT per point and per log2 of its size (see :func:`fourier_multiply_adds_per_pixel`).
+FFT_MULTIPLY_ADDS_PER_POINT_AND_LOG2 = 1.25
+
+
+def fourier_multiply_adds_per_pixel(model, *, side: int = 256) -> float:
+    """An estimate of the multiply-adds per image pixel of a network's FFTs, which convolution counts leave out.
+
+    A complex FFT of ``N`` points takes about ``5 N log2 N`` floating-point
+    operations (radix 2: ``N / 2 log2 N`` butterflies of one complex multiply and
+    two complex additions); the FFT of ``N`` real points takes about half, that is
+    ``1.25 N log2 N`` multiply-adds (two operations each). A :class:`RealFFT2D` or
+    :class:`InverseRealFFT2D` of ``c`` channels on an ``H x W`` map therefore costs
+    about ``1.25 log2(H W)`` multiply-adds per position and channel, against the
+    ``c`` per position and output channel of a 1x1 convolution from ``c``
+    channels: a 2-D FFT of ``c`` channels costs ``1.25 log2(HW) / c`` times a 1x1
+    convolution from ``c`` to ``c`` channels. For the default FFC bottleneck of
+    :func:`inpainting_unet` (``c = 96`` at 1/8 resolution) on a 256x256 image
+    (a 32x32 map), that is ``12.5 / 96``, about 13 %, per transform. Counted
+    that way, the forward and inverse FFT of an FFC add about 4 % to its spectral
+    transform's convolutions, and the 16 FFTs of four FFC blocks about 300
+    multiply-adds per pixel to a network of about 140 K: well under 1 %. Unlike
+    a convolution's, the cost per pixel grows (slowly, as ``log2``) with the
+    image. Time is another matter: an FFT runs far below a matrix product's
+    speed, which is why the benchmarks time a training step as well.
+
+    Parameters
+    ----------
+    model : keras.Model
+        An inpainting network (any model whose first input is the image).
+    side : int
+        The square input size (rounded up to the model's size multiple).
+
+    Returns
+    -------
+    float
+        ``sum over FFT layers of 1.25 log2(h w) c h w / side^2``, with ``h x w``
+        the layer's spatial map and ``c`` its real channels (0 without FFTs).
+        An estimate: the library's FFT (pocketfft, through TensorFlow) uses mixed
+        radices and is usually slower per operation than a matrix product.
+    """
+    side = _probe_side(model, side)
+    transforms = [layer for layer in model.layers if isinstance(layer, (RealFFT2D, InverseRealFFT2D))]
+    if not transforms:
+        return 0.0
+    spatial = [layer.input if isinstance(layer, RealFFT2D) else layer.output for layer in transforms]
+    outputs = _symbolic_outputs(model, spatial, side)
+    total = 0.0
+    for output in outputs:
+        height, width, channels = (int(size) for size in output.shape[1:])
+        points = height * width
+        total += FFT_MULTIPLY_ADDS_PER_POINT_AND_LOG2 * math.log2(max(points, 2)) * channels * points
+    return total / side**2
 
 
 def patch_discriminator(*, channels: int = 1, width: int = 64, layers: int = 3, seed: int = 0) -> keras.Model:
