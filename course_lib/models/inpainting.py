@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 
 import keras
-import numpy as np
 from keras import ops
 
 from .._validation import check_choice, check_in_range, check_integer
