@@ -31,7 +31,9 @@ def add_train_inpaint(commands) -> None:
         "inpaint", help="train the inpainting U-Net (partial convolutions)",
         description="Train an RGB U-Net of partial convolutions to fill holes, on patches of the bundled training "
                     "images (or your folder) with random free-form strokes, rectangles and scratches, using an L1 "
-                    "loss weighted 6 inside the hole and 1 outside. A checkpoint is written after every epoch; "
+                    "loss weighted 6 inside the hole and 1 outside (plus, with --frequency-loss-weight, a term that "
+                    "a blurred fill pays for). --bottleneck adds residual blocks at the coarsest level that see "
+                    "farther for little arithmetic. A checkpoint is written after every epoch; "
                     "--resume continues an interrupted run exactly. At the end the model is saved to --out, scored "
                     "on the bundled test split next to biharmonic inpainting, and a provenance record (.json) is "
                     "written beside it. " + CLEAN_RANGE_HELP,
@@ -45,10 +47,47 @@ def add_train_inpaint(commands) -> None:
     parser.add_argument("--coverage", type=float, nargs=2, default=[0.05, 0.35], metavar=("LOW", "HIGH"),
                         help="fraction of each training patch the hole covers")
     parser.add_argument("--max-width", type=float, default=32.0, help="widest brush stroke of the holes, in pixels")
+    parser.add_argument("--bottleneck", default="none", metavar="{" + ",".join(BOTTLENECK_CHOICES) + "}",
+                        help="residual blocks at the coarsest level, after the hole is closed: none (the first "
+                             "version), ffc (fast Fourier convolutions, as in LaMa: one block sees the whole image) "
+                             "or dilated (dilated 3x3 convolutions)")
+    parser.add_argument("--bottleneck-blocks", type=int, default=2, help="how many blocks --bottleneck adds")
+    parser.add_argument("--frequency-loss", default="fft", metavar="{" + ",".join(FREQUENCY_LOSS_CHOICES) + "}",
+                        help="the term --frequency-loss-weight adds: fft (L1 between the magnitudes of the 2-D "
+                             "FFTs of what output and target hold in the hole) or gradient (L1 between the "
+                             "horizontal and vertical differences of target and output with the known pixels put "
+                             "back, per hole pixel)")
+    parser.add_argument("--frequency-loss-weight", type=float, default=0.0,
+                        help="weight of --frequency-loss beside the L1 loss (0: the L1 loss alone, as before)")
     parser.set_defaults(handler=run_train_inpaint)
 
 
+#: The values of --bottleneck and --frequency-loss (course_lib.models.inpainting.BOTTLENECKS and
+#: course_lib.training.inpainting_training.FREQUENCY_LOSSES, spelled here so that bad values fail before
+#: TensorFlow is imported; tests/test_inpainting_training_options.py checks that they agree).
+BOTTLENECK_CHOICES = ("none", "ffc", "dilated")
+FREQUENCY_LOSS_CHOICES = ("fft", "gradient")
+
+
+def check_train_inpaint_options(arguments) -> None:
+    """One clear ValueError for a bad --bottleneck, --bottleneck-blocks, --frequency-loss(-weight)."""
+    import math
+
+    for option, value, choices in (("--bottleneck", arguments.bottleneck, BOTTLENECK_CHOICES),
+                                   ("--frequency-loss", arguments.frequency_loss, FREQUENCY_LOSS_CHOICES)):
+        if value not in choices:
+            raise ValueError(f"{option} must be one of {', '.join(repr(choice) for choice in choices)}; "
+                             f"got {value!r}")
+    if arguments.bottleneck_blocks < 1:
+        raise ValueError(f"--bottleneck-blocks must be at least 1; got {arguments.bottleneck_blocks}")
+    weight = arguments.frequency_loss_weight
+    if not math.isfinite(weight) or weight < 0:
+        raise ValueError(f"--frequency-loss-weight must be a finite number >= 0; got {weight:g}")
+
+
 def run_train_inpaint(arguments) -> int:
+    check_train_inpaint_options(arguments)
+
     def make_config():
         from ..training import InpaintingTrainingConfig
 
@@ -59,6 +98,8 @@ def run_train_inpaint(arguments) -> int:
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             schedule=arguments.schedule, seed=arguments.seed, precision=arguments.precision,
+            bottleneck=arguments.bottleneck, bottleneck_blocks=arguments.bottleneck_blocks,
+            frequency_loss=arguments.frequency_loss, frequency_loss_weight=arguments.frequency_loss_weight,
         )
 
     def train(config, **options):

@@ -44,6 +44,7 @@ __all__ = [
     "SplitChannels",
     "RealFFT2D",
     "InverseRealFFT2D",
+    "real_fft2d",
     "BOTTLENECKS",
     "inpainting_unet",
     "inpainting_multiply_adds_per_pixel",
@@ -247,6 +248,24 @@ def _fft_along_last_axis(real, imag, *, inverse: bool = False):
     return real, -imag
 
 
+def real_fft2d(features):
+    """The orthonormal 2-D FFT of real maps ``(N, H, W, C)``: ``(real, imag)``, each ``(N, H, W // 2 + 1, C)``.
+
+    ``X[u, v] = sum_{h, w} x[h, w] exp(-2 pi i (u h / H + v w / W)) / sqrt(H W)``
+    for ``0 <= v <= W / 2`` (NumPy's ``rfft2(x, axes=(1, 2), norm="ortho")``),
+    computed in float32. Used by :class:`RealFFT2D` and by the frequency loss of
+    :mod:`course_lib.training.inpainting_training`.
+    """
+    features = ops.cast(features, "float32")
+    height = ops.cast(ops.shape(features)[1], "float32")
+    width = ops.cast(ops.shape(features)[2], "float32")
+    rows_last = ops.transpose(features, (0, 3, 1, 2))  # (N, C, H, W)
+    real, imag = ops.rfft(rows_last)  # along W: (N, C, H, W // 2 + 1)
+    real, imag = _fft_along_last_axis(ops.transpose(real, (0, 1, 3, 2)), ops.transpose(imag, (0, 1, 3, 2)))
+    scale = 1.0 / ops.sqrt(height * width)
+    return ops.transpose(real, (0, 3, 2, 1)) * scale, ops.transpose(imag, (0, 3, 2, 1)) * scale  # (N, H, W', C)
+
+
 @keras.saving.register_keras_serializable(package="course_lib")
 class RealFFT2D(keras.layers.Layer):
     """The orthonormal 2-D FFT of real feature maps, as real channels.
@@ -268,15 +287,7 @@ class RealFFT2D(keras.layers.Layer):
     """
 
     def call(self, inputs):
-        features = ops.cast(inputs, "float32")
-        height = ops.cast(ops.shape(features)[1], "float32")
-        width = ops.cast(ops.shape(features)[2], "float32")
-        rows_last = ops.transpose(features, (0, 3, 1, 2))  # (N, C, H, W)
-        real, imag = ops.rfft(rows_last)  # along W: (N, C, H, W // 2 + 1)
-        real, imag = _fft_along_last_axis(ops.transpose(real, (0, 1, 3, 2)), ops.transpose(imag, (0, 1, 3, 2)))
-        scale = 1.0 / ops.sqrt(height * width)
-        real = ops.transpose(real, (0, 3, 2, 1)) * scale  # (N, C, W', H) -> (N, H, W', C)
-        imag = ops.transpose(imag, (0, 3, 2, 1)) * scale
+        real, imag = real_fft2d(inputs)
         return ops.cast(ops.concatenate([real, imag], axis=-1), self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

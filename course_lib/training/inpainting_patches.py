@@ -62,18 +62,26 @@ def color_source(source: ImageSource, *, folder=None) -> ImageSource:
         From :func:`course_lib.training.bundled_source` or
         :func:`course_lib.training.folder_source` (which load gray images).
     folder : str or os.PathLike, optional
-        The folder `source` was made from; omit it for the bundled images.
+        The folder `source` was made from, read again in colour; omit it for the
+        bundled images. Any other source without a `folder` (a held-out split of
+        a folder, images already in memory) is read with its own loader, gray
+        images repeated into three channels.
     """
     if folder is not None:
         files = tuple(data.list_image_files(folder))
 
         def loader(index):
             return _as_rgb(np.clip(data.read_image(files[index]), 0.0, 1.0))
-    else:
+    elif set(source.names) <= set(data.list_images()):
         names = source.names
 
         def loader(index):
             return _as_rgb(data.load_image(names[index]))
+    else:
+        own_loader = source.loader
+
+        def loader(index):
+            return _as_rgb(own_loader(index))
 
     return ImageSource(description=source.description + " (RGB)", names=source.names, sizes=source.sizes,
                        loader=loader)
