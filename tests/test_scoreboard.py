@@ -99,7 +99,7 @@ def test_evaluate_all_runs_every_task_and_agrees_with_each_tasks_own_protocol(te
     assert entry.psnr == pytest.approx(own.mean("dncnn", 25), abs=1e-3)
     assert entry.parameters == dncnn.count_params() and entry.kind == "learned"
     sr = board.task_entries("super-resolution x2")
-    assert {entry.method for entry in sr} == {"nearest", "bilinear", "bicubic", "course model"}
+    assert {entry.method for entry in sr} == {"nearest", "bilinear", "bicubic", "edsr", "vdsr"}
     colour = {name: np.clip(image, 0, 1) for name, image in data.load_folder(testset).items()}
     bicubic = evaluation.evaluate_super_resolution({"bicubic": evaluation.interpolation_upscalers()["bicubic"]},
                                                    colour, [2])

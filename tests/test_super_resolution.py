@@ -220,3 +220,30 @@ def test_initial_weights_of_another_architecture_are_refused(source, tmp_path):
     with pytest.raises(ValueError, match="different architecture"):
         training.train_super_resolution(config, source=source, initial_weights=donor_path, verbose=0,
                                         validation=False)
+
+
+def test_multiply_adds_per_output_pixel_counts_low_resolution_networks_per_output_pixel():
+    blocks, width, scale = 2, 4, 3
+    network = models.edsr(scale, blocks=blocks, width=width)
+    per_input_pixel = 9 * 1 * width + blocks * 2 * 9 * width * width + 9 * width * scale * scale  # head, blocks, tail
+    assert models.multiply_adds_per_pixel(network) == pytest.approx(per_input_pixel)
+    assert models.multiply_adds_per_output_pixel(network) == pytest.approx(per_input_pixel / scale**2)
+    # On the bicubic upscaling (no unshuffle) input and output have the same size: the counts agree.
+    vdsr = models.vdsr(depth=3, width=4)
+    assert models.multiply_adds_per_output_pixel(vdsr) == pytest.approx(models.multiply_adds_per_pixel(vdsr))
+    # Unshuffled by 3, VDSR's input is the bicubic image: per output pixel is per input pixel again.
+    unshuffled = models.vdsr(depth=3, width=4, unshuffle=3)
+    assert models.multiply_adds_per_output_pixel(unshuffled) == pytest.approx(models.multiply_adds_per_pixel(unshuffled))
+
+
+def test_a_patch_no_image_can_give_fails_before_any_training(source, tmp_path, monkeypatch):
+    monkeypatch.setenv(training.FAST_MODE_VARIABLE, "0")
+    # The largest image is 60x72: at the smallest rescaling, 0.7, it gives patches of at most 42 pixels.
+    assert training.check_patch_size_fits(source, 42, (1.0, 0.7)).tolist() == [True, False]
+    with pytest.raises(ValueError, match=r"patch_size 48 at the smallest rescaling 0.7 .*60x72.* at most 42 pixels"):
+        training.check_patch_size_fits(source, 48, (1.0, 0.7))
+    config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=2, width=4, blocks=1, patch_size=48,
+                                                    batch_size=2, steps_per_epoch=1, epochs=1)
+    with pytest.raises(ValueError, match="choose a smaller patch size"):
+        training.train_super_resolution(config, source=source, checkpoint_dir=tmp_path / "run", verbose=0)
+    assert not (tmp_path / "run").exists()  # nothing was started

@@ -114,12 +114,13 @@ def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=(15, 25, 50), scales=(
                            "the image")
     if "sr" in tasks:
         images = _central_crop(load_test_images(testset), crop)
-        methods = sr_methods(("nearest", "bilinear", "bicubic", "shipped"), list(scales))
+        methods = sr_methods(("nearest", "bilinear", "bicubic", "edsr", "vdsr"), list(scales))
         table = evaluation.evaluate_super_resolution(methods, images, list(scales), progress=progress)
         for scale in scales:
             board.add_table(f"super-resolution x{scale}", table, level=scale,
-                            kinds={"nearest": "reference", "course model": "learned"},
-                            parameters={"course model": load_shipped_sr(scale).count_params()})
+                            kinds={"nearest": "reference", "edsr": "learned", "vdsr": "learned"},
+                            parameters={architecture: load_shipped_sr(scale, architecture).count_params()
+                                        for architecture in ("edsr", "vdsr")})
         board.notes.append("super-resolution: bicubic downscaling, PSNR/SSIM on Y with a border of `scale` pixels")
     if "inpaint" in tasks:
         images = _central_crop(load_test_images(testset), crop)

@@ -130,9 +130,9 @@ def add_restore_sr(commands) -> None:
                     "of them, SCALE times. RGB images: the luma Y is upscaled by the network and the colour "
                     "channels by bicubic, as in the literature; gray images and .npy arrays are treated as Y. Each "
                     "output goes to OUT under the input's file name and format (.npy in, float32 .npy out; images "
-                    "out as 8-bit). By default the shipped model for --scale is used; a --model of your own must "
-                    "be an SR model for --scale (its provenance record, the .json beside it, is checked when there "
-                    "is one). " + CLEAN_RANGE_HELP,
+                    "out as 8-bit). By default the course's EDSR-style model for --scale is used; a --model of "
+                    "your own must be an SR model for --scale (its provenance record, the .json beside it, is "
+                    "checked when there is one). " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
@@ -149,7 +149,7 @@ def load_sr_model_for(scale: int, model_path=None):
     from ..models import load_model, load_shipped_sr, takes_low_resolution
 
     if model_path is None:
-        return load_shipped_sr(scale), f"the shipped x{scale} model"
+        return load_shipped_sr(scale), f"the shipped x{scale} EDSR-style model"
     if Path(model_path).exists():
         check_model_record(model_path, task="sr", scale=scale)
     model = load_model(model_path)
@@ -188,7 +188,8 @@ def run_restore_sr(arguments) -> int:
 # evaluate sr
 # --------------------------------------------------------------------------------------
 
-_METHOD_CHOICES = ("nearest", "bilinear", "bicubic", "shipped")
+#: edsr: the course's efficient model; vdsr: notebook 06's VDSR-style model (both shipped for x2, x3, x4).
+_METHOD_CHOICES = ("nearest", "bilinear", "bicubic", "edsr", "vdsr")
 
 
 def add_evaluate_sr(commands) -> None:
@@ -203,7 +204,7 @@ def add_evaluate_sr(commands) -> None:
     parser.add_argument("--testset", type=Path, help="a folder of high-resolution images (default: the bundled test split)")
     parser.add_argument("--scale", type=int, nargs="+", choices=_SCALES, default=list(_SCALES), help="scales")
     parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
-                        help="methods to compare (shipped: the course's model for each scale)")
+                        help="methods to compare (edsr, vdsr: the course's shipped models for each scale)")
     parser.add_argument("--model", type=Path, nargs="*", default=[],
                         help="extra .keras SR models (each is used at the scale of its record, or at every scale "
                              "it can do)")
@@ -223,8 +224,9 @@ def sr_methods(names, scales, *, extra_models=()) -> dict:
     def network(model):
         return lambda low, scale: super_resolve(model, low, scale)
 
-    if "shipped" in names:
-        methods["course model"] = {scale: network(load_shipped_sr(scale)) for scale in scales}
+    for architecture in ("edsr", "vdsr"):
+        if architecture in names:
+            methods[architecture] = {scale: network(load_shipped_sr(scale, architecture)) for scale in scales}
     for path in extra_models:
         record = check_model_record(path, task="sr")
         trained = int(record["scale"]) if record is not None and record.get("scale") is not None else None

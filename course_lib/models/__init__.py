@@ -20,7 +20,7 @@ training loops, plots or widgets: those live in :mod:`course_lib.training` and
 
 from .denoisers import describe_model, dncnn, receptive_field, size_multiple, small_cnn_denoiser
 from .noise_map_denoisers import NOISE_LEVEL_INPUT, ffdnet, residual_unet, takes_noise_level
-from .cost import TRAINING_COST_FACTOR, multiply_adds_per_pixel
+from .cost import TRAINING_COST_FACTOR, multiply_adds_per_output_pixel, multiply_adds_per_pixel
 from .inference import (
     Throughput,
     apply_model,
@@ -51,6 +51,7 @@ from .layers import PixelShuffle, PixelUnshuffle, depth_to_space, space_to_depth
 from .saving import (
     DATA_FOLDER,
     SHIPPED_DENOISER_SIGMAS,
+    SHIPPED_SR_ARCHITECTURES,
     SHIPPED_SR_SCALES,
     load_model,
     load_shipped_sr,
@@ -86,6 +87,7 @@ __all__ = [
     "takes_noise_level",
     "NOISE_LEVEL_INPUT",
     "multiply_adds_per_pixel",
+    "multiply_adds_per_output_pixel",
     "TRAINING_COST_FACTOR",
     "small_cnn_denoiser",
     "describe_model",
@@ -122,6 +124,7 @@ __all__ = [
     "shipped_unet_denoiser_path",
     "load_shipped_unet_denoiser",
     "read_provenance",
+    "SHIPPED_SR_ARCHITECTURES",
     "SHIPPED_SR_SCALES",
     "shipped_sr_path",
     "load_shipped_sr",

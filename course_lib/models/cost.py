@@ -18,7 +18,7 @@ import numpy as np
 from .._validation import check_integer
 from .denoisers import _check_model, size_multiple
 
-__all__ = ["multiply_adds_per_pixel", "TRAINING_COST_FACTOR"]
+__all__ = ["multiply_adds_per_pixel", "multiply_adds_per_output_pixel", "TRAINING_COST_FACTOR"]
 
 #: A training step's arithmetic as a multiple of the forward pass's (forward, input gradients, weight gradients).
 TRAINING_COST_FACTOR = 3
@@ -72,3 +72,36 @@ def multiply_adds_per_pixel(model, *, side: int = 64) -> float:
         total += kernel_height * kernel_width * input_channels * layer.filters * positions
     return total / side**2
 
+
+def multiply_adds_per_output_pixel(model, *, side: int = 64) -> float:
+    """Multiply-adds of `model`'s convolutions per pixel of its *output*.
+
+    The cost that compares super-resolution networks with each other: a network
+    that computes on the low-resolution image (ESPCN, EDSR) and one that computes on
+    its bicubic upscaling (SRCNN, VDSR) make the same output from inputs of
+    different sizes.
+
+    Parameters
+    ----------
+    model : keras.Model
+        As in :func:`multiply_adds_per_pixel`.
+    side : int
+        As in :func:`multiply_adds_per_pixel`.
+
+    Returns
+    -------
+    float
+        ``multiply_adds_per_pixel(model) / s^2`` with ``s =``
+        :func:`~course_lib.models.output_scale` (1 for a model whose output has its
+        input's size, so then the two counts agree).
+
+    Examples
+    --------
+    >>> from course_lib.models import espcn
+    >>> network = espcn(2)
+    >>> multiply_adds_per_output_pixel(network) == multiply_adds_per_pixel(network) / 4
+    True
+    """
+    from .inference import output_scale
+
+    return multiply_adds_per_pixel(model, side=side) / output_scale(model) ** 2

@@ -41,6 +41,7 @@ __all__ = [
     "load_shipped_unet_denoiser",
     "read_provenance",
     "SHIPPED_SR_SCALES",
+    "SHIPPED_SR_ARCHITECTURES",
     "shipped_sr_path",
     "load_shipped_sr",
     "shipped_inpainter_path",
@@ -209,16 +210,32 @@ def load_shipped_unet_denoiser():
 #: Scales with a shipped super-resolution model.
 SHIPPED_SR_SCALES = (2, 3, 4)
 
+#: The shipped super-resolution networks: ``"edsr"``, the course's efficient model (residual
+#: blocks on the low-resolution image, :func:`course_lib.models.edsr`), and ``"vdsr"``, notebook
+#: 06's VDSR-style model (:func:`course_lib.models.vdsr` on the pixel-unshuffled bicubic image).
+SHIPPED_SR_ARCHITECTURES = ("edsr", "vdsr")
 
-def shipped_sr_path(scale: int = 3) -> Path:
-    """The ``data/`` file of the shipped super-resolution model for `scale` (2, 3 or 4)."""
+_SHIPPED_SR_TRAINING = {
+    "edsr": "python -m course_lib train sr --arch edsr --width 32 --blocks 7 --scale {scale}",
+    "vdsr": "python -m course_lib train sr --arch vdsr --unshuffle --scale {scale}",
+}
+
+
+def shipped_sr_path(scale: int = 3, architecture: str = "edsr") -> Path:
+    """The ``data/`` file of the shipped super-resolution model for `scale` (2, 3 or 4).
+
+    `architecture` is ``"edsr"`` (the default: the course's best and cheapest SR model,
+    ``sr_edsr_x{scale}.keras``) or ``"vdsr"`` (notebook 06's VDSR-style model, ``sr_x{scale}.keras``).
+    """
     check_choice(scale, "scale", SHIPPED_SR_SCALES)
-    return _data_folder() / f"sr_x{scale}.keras"
+    check_choice(architecture, "architecture", SHIPPED_SR_ARCHITECTURES)
+    return _data_folder() / (f"sr_edsr_x{scale}.keras" if architecture == "edsr" else f"sr_x{scale}.keras")
 
 
-def load_shipped_sr(scale: int = 3):
-    """Load the course's trained super-resolution model (luma, Y / 255) for `scale`."""
-    return _load_shipped(shipped_sr_path(scale), f"python -m course_lib train sr --scale {scale}")
+def load_shipped_sr(scale: int = 3, architecture: str = "edsr"):
+    """Load a trained super-resolution model (luma, Y / 255) for `scale`: the EDSR-style one by default."""
+    return _load_shipped(shipped_sr_path(scale, architecture),
+                         _SHIPPED_SR_TRAINING[architecture].format(scale=scale))
 
 
 def shipped_inpainter_path() -> Path:
