@@ -34,10 +34,11 @@ __all__ = [
 
 
 class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """``--help`` that shows an option's default only when it has a real one.
+    """``--help`` that shows an option's default only when it has a real one, and never splits a word.
 
     argparse's own formatter appends "(default: None)" to every option, even to
-    flags and to options whose help already says what happens without them.
+    flags and to options whose help already says what happens without them, and
+    breaks a URL or a commit hash that is longer than a line in two.
     """
 
     def _get_help_string(self, action):
@@ -46,6 +47,15 @@ class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
         if no_default or "default" in text:
             return text
         return super()._get_help_string(action)
+
+    def _fill_text(self, text, width, indent):
+        # argparse's default breaks words longer than a line (a URL, a commit hash) in two;
+        # a reader copies them, so they go whole on a line of their own.
+        import textwrap
+
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
+                             break_long_words=False, break_on_hyphens=False)
 
 
 def prefer_fast_cpu_kernels(deterministic: bool) -> None:
