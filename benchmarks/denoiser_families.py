@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training_budget import budget_callback, matmul_peak
+from training_budget import budget_callback, matmul_peak, measure_families
 
 # TensorFlow's oneDNN kernels: off by default in course_lib (bit-repeatable notebooks), but bfloat16
 # without them is emulated and 30x slower. Like `train --precision bfloat16`, a benchmark wants them on.
@@ -307,16 +307,9 @@ def main():
         results["references"] = reference_psnrs(validation, arguments.sigma)
         print("references on the held-out images: " + ", ".join(
             f"{name} {value:.2f} dB" for name, value in results["references"].items()), flush=True)
-    for name in arguments.families:
-        record = measure_family(name, arguments, training_source, validation_source)
-        record["command"] = command
-        record["matmul_multiply_adds_per_second"] = results["matmul_multiply_adds_per_second"]
-        names = [family["family"] for family in results["families"]]
-        if name in names:
-            results["families"][names.index(name)] = record
-        else:
-            results["families"].append(record)
-        write_outputs(results, arguments.out)
+    measure_families(results, arguments.families,
+                     lambda name: measure_family(name, arguments, training_source, validation_source),
+                     lambda measured: write_outputs(measured, arguments.out))
     write_outputs(results, arguments.out)
     print((arguments.out / "families.md").read_text())
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training_budget import budget_callback, matmul_peak
+from training_budget import budget_callback, matmul_peak, measure_families
 
 # bfloat16 without oneDNN is emulated and 30x slower; course_lib turns oneDNN off for bit-repeatable notebooks.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
@@ -227,16 +227,9 @@ def main():
             family.setdefault("command", previous["command"])
             family.setdefault("matmul_multiply_adds_per_second", previous["matmul_multiply_adds_per_second"])
         results["families"] = previous["families"]
-    for name in arguments.families:
-        record = measure_family(name, arguments, training_source, images)
-        record["command"] = command
-        record["matmul_multiply_adds_per_second"] = results["matmul_multiply_adds_per_second"]
-        names = [family["family"] for family in results["families"]]
-        if name in names:
-            results["families"][names.index(name)] = record
-        else:
-            results["families"].append(record)
-        write_outputs(results, arguments.out)
+    measure_families(results, arguments.families,
+                     lambda name: measure_family(name, arguments, training_source, images),
+                     lambda measured: write_outputs(measured, arguments.out))
     print((arguments.out / "sr_families.md").read_text())
 
 

@@ -1,6 +1,6 @@
 """What the training benchmarks share: this CPU's matmul peak and a wall-clock training budget.
 
-``denoiser_families.py`` and ``sr_families.py`` train each family for the same
+``denoiser_families.py``, ``sr_families.py`` and ``inpainting_families.py`` train each family for the same
 minutes of wall clock, the learning rate following a half cosine over the budget,
 and compare the multiply-adds of a training step with what a large matrix product
 reaches in the same precision.
@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-__all__ = ["matmul_peak", "budget_callback"]
+__all__ = ["matmul_peak", "budget_callback", "measure_families"]
 
 
 def matmul_peak(precision: str, size: int = 3072, repeats: int = 8) -> float:
@@ -75,3 +75,23 @@ def budget_callback(budget_seconds, learning_rate, final_learning_rate, checkpoi
             self.last = time.perf_counter()
 
     return Budget()
+
+
+def measure_families(results: dict, names, measure, write) -> None:
+    """Measure each family in `names` and keep `results` written after every one.
+
+    ``measure(name)`` returns the family's record; it gets the run's command and matmul
+    peak from `results`, replaces an earlier record of the same family (``--update``) or
+    is appended, and ``write(results)`` runs after each family, so an interrupted run
+    keeps what it measured.
+    """
+    for name in names:
+        record = measure(name)
+        record["command"] = results["command"]
+        record["matmul_multiply_adds_per_second"] = results["matmul_multiply_adds_per_second"]
+        measured = [family["family"] for family in results["families"]]
+        if name in measured:
+            results["families"][measured.index(name)] = record
+        else:
+            results["families"].append(record)
+        write(results)
