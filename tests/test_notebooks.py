@@ -154,6 +154,14 @@ def test_the_opening_cell_has_objectives_time_and_prerequisites(path):
     assert re.search(r"\*\*Prerequisites:\*\* \S", text), "a '**Prerequisites:**' line"
 
 
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda path: path.stem)
+def test_no_text_cell_is_a_wall_of_text(path):
+    """One idea per cell: a markdown cell of more than about 400 words does not fit a laptop screen."""
+    long_cells = {index: len(_source(cell).split()) for index, cell in enumerate(_load(path)["cells"])
+                  if cell["cell_type"] == "markdown" and len(_source(cell).split()) > 420}
+    assert not long_cells, f"markdown cells over 420 words (cell index: words): {long_cells}; split them"
+
+
 def test_the_course_map_and_the_guide_give_each_notebook_its_stated_time():
     from course_lib import site
 
