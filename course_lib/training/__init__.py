@@ -6,6 +6,8 @@ below the command line. Importing it imports Keras.
 - :mod:`.patches`: image sources (bundled split or your folder), a seeded streamed
   patch generator, the ``tf.data`` pipeline that adds noise on the fly, the CI fast mode;
 - :mod:`.callbacks`: a PSNR metric, atomic checkpoints, a live plot, epoch timing;
+- :mod:`.config`: :class:`TrainingConfig`, the fields every run shares (length, batch,
+  patch size, learning-rate schedule, seed, precision), their checks and their record;
 - :mod:`.loop`: the shared training loop (schedule, checkpoints, exact resume,
   fine-tuning, ``tf.distribute``);
 - :mod:`.denoiser_training`: the denoiser's configuration and :func:`train_denoiser`;
@@ -17,6 +19,7 @@ below the command line. Importing it imports Keras.
   :func:`train_self_supervised` (supervised, Noise2Noise or Noise2Void on the same patches).
 """
 
+from .config import TrainingConfig
 from .callbacks import EpochTimer, LiveTrainingPlot, TrainingCheckpoint, psnr_metric, write_json_atomically
 from .denoiser_training import DenoiserTrainingConfig, build_denoiser, train_denoiser
 from .sr_patches import luma_from_gray, sr_patch_generator, sr_validation_pairs, super_resolution_dataset
@@ -94,6 +97,7 @@ __all__ = [
     "sr_patch_generator",
     "sr_validation_pairs",
     "luma_from_gray",
+    "TrainingConfig",
     "DenoiserTrainingConfig",
     "TrainingResult",
     "train_denoiser",

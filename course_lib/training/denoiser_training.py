@@ -18,10 +18,11 @@ With ``COURSE_LIB_FAST=1`` in the environment every run shrinks to 2 epochs of
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
+from typing import ClassVar
 
-from .._validation import check_choice, check_integer, check_positive
-from ..models.precision import PRECISIONS
+from .._validation import check_choice, check_positive
+from .config import TrainingConfig
 from .loop import TrainingResult, fit_resumable, learning_rate_at
 from .patches import ImageSource, bundled_source, check_patch_size_fits, denoising_dataset, fast_mode, validation_pairs
 
@@ -34,7 +35,7 @@ __all__ = ["DENOISER_ARCHITECTURES", "NOISE_MAP_ARCHITECTURES", "DenoiserTrainin
 
 
 @dataclass(frozen=True)
-class DenoiserTrainingConfig:
+class DenoiserTrainingConfig(TrainingConfig):
     """Everything that defines a denoiser training run (stored in checkpoints and provenance).
 
     Attributes
@@ -53,21 +54,9 @@ class DenoiserTrainingConfig:
     widths, blocks :
         The U-Net's channels per level and residual blocks per level
         (see :func:`course_lib.models.residual_unet`).
-    patch_size, batch_size, steps_per_epoch, epochs : int
-        Data per step and length of the run.
-    learning_rate, final_learning_rate : float
-        Adam's step size at the start and at the last epoch.
-    schedule : {"cosine", "step", "constant"}
-        How the step size goes from `learning_rate` to `final_learning_rate`:
-        a half cosine, a drop by 10x for the last quarter of the epochs, or not at all.
-    scales : tuple of float
-        Rescaling augmentation of the training images.
-    seed : int
-        Seeds the weights, the patches and the noise.
-    precision : {"float32", "bfloat16"}
-        What the network computes in while it trains (see
-        :mod:`course_lib.models.precision`); saved models are float32 either way.
-        May change when a checkpoint is resumed.
+    patch_size, batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
+        As in :class:`course_lib.training.TrainingConfig`; `patch_size` is at
+        least 8 and a multiple of :attr:`size_multiple`.
     """
 
     sigma: object = 25.0
@@ -79,16 +68,9 @@ class DenoiserTrainingConfig:
     unshuffle: int = 1
     widths: tuple = (32, 64, 128, 256)
     blocks: int = 1
-    patch_size: int = 64
-    batch_size: int = 32
-    steps_per_epoch: int = 200
-    epochs: int = 10
-    learning_rate: float = 1e-3
-    final_learning_rate: float = 1e-5
-    schedule: str = "cosine"
-    scales: tuple = (1.0, 0.9, 0.8, 0.7)
-    seed: int = 0
-    precision: str = "float32"
+
+    _record_order: ClassVar[tuple] = (
+        "sigma", "architecture", "depth", "width", "batch_norm", "residual", "unshuffle", "widths", "blocks")
 
     def __post_init__(self):
         sigma = self.sigma
@@ -96,17 +78,9 @@ class DenoiserTrainingConfig:
             object.__setattr__(self, "sigma", tuple(float(value) for value in sigma))
         else:
             object.__setattr__(self, "sigma", check_positive(sigma, "sigma"))
-        object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
         object.__setattr__(self, "widths", tuple(int(value) for value in self.widths))
         check_choice(self.architecture, "architecture", DENOISER_ARCHITECTURES)
-        check_integer(self.epochs, "epochs", minimum=1)
-        check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
-        check_integer(self.batch_size, "batch_size", minimum=1)
-        check_integer(self.patch_size, "patch_size", minimum=8)
-        check_positive(self.learning_rate, "learning_rate")
-        check_positive(self.final_learning_rate, "final_learning_rate")
-        check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
-        check_choice(self.precision, "precision", PRECISIONS)
+        super().__post_init__()
         multiple = self.size_multiple
         if self.patch_size % multiple:
             raise ValueError(f"patch_size must be a multiple of {multiple} for this architecture; "
@@ -132,21 +106,7 @@ class DenoiserTrainingConfig:
 
     def shrunk_for_fast_mode(self) -> "DenoiserTrainingConfig":
         """The same run, reduced to 2 epochs of 3 steps of 4 small patches (CI)."""
-        patch = max(16, self.size_multiple * 8)
-        return replace(self, epochs=min(self.epochs, 2), steps_per_epoch=min(self.steps_per_epoch, 3),
-                       batch_size=min(self.batch_size, 4), patch_size=min(self.patch_size, patch))
-
-    def to_dict(self) -> dict:
-        record = asdict(self)
-        record["sigma"] = list(self.sigma) if self.blind else self.sigma
-        record["scales"] = list(self.scales)
-        record["widths"] = list(self.widths)
-        return record
-
-    @classmethod
-    def from_dict(cls, record: dict) -> "DenoiserTrainingConfig":
-        known = {item.name for item in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in known})
+        return self._shrunk(batch_size=4, patch_size=min(self.patch_size, max(16, self.size_multiple * 8)))
 
 
 def build_denoiser(config: DenoiserTrainingConfig):

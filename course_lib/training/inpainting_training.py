@@ -41,13 +41,14 @@ exact resume, fine-tuning). The adversarial refinement of notebook 08
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
+from typing import ClassVar
 
 import keras
 
 from .._validation import check_in_range, check_integer, check_positive, check_choice
 from ..models.inpainting import BOTTLENECKS, real_fft2d
-from ..models.precision import PRECISIONS
+from .config import TrainingConfig
 from .inpainting_patches import color_source, inpainting_dataset, inpainting_validation_pairs
 from .loop import TrainingResult, fit_resumable
 from .patches import ImageSource, bundled_source, check_patch_size_fits, fast_mode
@@ -186,7 +187,7 @@ def compile_inpainting(model, learning_rate: float, *, frequency_loss: str = "ff
 
 
 @dataclass(frozen=True)
-class InpaintingTrainingConfig:
+class InpaintingTrainingConfig(TrainingConfig):
     """Everything that defines an inpainting training run.
 
     Attributes
@@ -199,13 +200,13 @@ class InpaintingTrainingConfig:
     bottleneck_blocks : int
         How many (ignored with ``bottleneck="none"``).
     patch_size : int
-        Side of the training patches; a multiple of ``2 ** (levels - 1)``.
+        Side of the training patches; at least 16 and a multiple of ``2 ** (levels - 1)``.
     coverage : (float, float)
         Fraction of each patch the hole covers.
     max_width : float
         Largest brush width of the stroke holes, in pixels.
     batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
-        As in :class:`course_lib.training.DenoiserTrainingConfig`.
+        As in :class:`course_lib.training.TrainingConfig`.
     frequency_loss : {"fft", "gradient"}
         The frequency term of :class:`InpaintingLoss`.
     frequency_loss_weight : float
@@ -227,64 +228,41 @@ class InpaintingTrainingConfig:
     coverage: tuple = (0.05, 0.35)
     max_width: float = 32.0
     batch_size: int = 16
-    steps_per_epoch: int = 200
-    epochs: int = 10
-    learning_rate: float = 1e-3
-    final_learning_rate: float = 1e-5
-    schedule: str = "cosine"
-    scales: tuple = (1.0, 0.9, 0.8, 0.7)
-    seed: int = 0
-    precision: str = "float32"
     bottleneck: str = "none"
     bottleneck_blocks: int = 2
     frequency_loss: str = "fft"
     frequency_loss_weight: float = 0.0
 
+    _record_order: ClassVar[tuple] = ("width", "levels", "fill_iterations", "patch_size", "coverage", "max_width")
+
     def __post_init__(self):
         check_integer(self.width, "width", minimum=1)
         check_integer(self.levels, "levels", minimum=1, maximum=7)
         check_integer(self.fill_iterations, "fill_iterations", minimum=0)
-        check_integer(self.patch_size, "patch_size", minimum=16)
-        if self.patch_size % 2 ** (self.levels - 1):
-            raise ValueError(f"patch_size must be a multiple of 2 ** (levels - 1) = {2 ** (self.levels - 1)}; "
-                             f"got {self.patch_size}")
         if len(self.coverage) != 2:
             raise ValueError(f"coverage must be a (low, high) pair; got {self.coverage!r}")
         low = check_in_range(self.coverage[0], "coverage low", 0.0, 1.0)
         check_in_range(self.coverage[1], "coverage high", low, 1.0)
         check_positive(self.max_width, "max_width")
-        check_integer(self.epochs, "epochs", minimum=1)
-        check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
-        check_integer(self.batch_size, "batch_size", minimum=1)
-        check_positive(self.learning_rate, "learning_rate")
-        check_positive(self.final_learning_rate, "final_learning_rate")
-        check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
-        check_choice(self.precision, "precision", PRECISIONS)
+        super().__post_init__()
+        if self.patch_size % 2 ** (self.levels - 1):
+            raise ValueError(f"patch_size must be a multiple of 2 ** (levels - 1) = {2 ** (self.levels - 1)}; "
+                             f"got {self.patch_size}")
         check_choice(self.bottleneck, "bottleneck", BOTTLENECKS)
         check_integer(self.bottleneck_blocks, "bottleneck_blocks", minimum=1)
         check_choice(self.frequency_loss, "frequency_loss", tuple(FREQUENCY_LOSSES))
         check_positive(self.frequency_loss_weight, "frequency_loss_weight", allow_zero=True)
         object.__setattr__(self, "frequency_loss_weight", float(self.frequency_loss_weight))
         object.__setattr__(self, "coverage", tuple(float(value) for value in self.coverage))
-        object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
         object.__setattr__(self, "max_width", float(self.max_width))
+
+    def _smallest_patch_size(self) -> int:
+        return 16
 
     def shrunk_for_fast_mode(self) -> "InpaintingTrainingConfig":
         """The same run reduced to 2 epochs of 3 steps of 2 small patches (CI)."""
-        side = max(32, 2 ** (self.levels - 1))
-        return replace(self, epochs=min(self.epochs, 2), steps_per_epoch=min(self.steps_per_epoch, 3),
-                       batch_size=min(self.batch_size, 2), patch_size=side, max_width=min(self.max_width, 8.0))
-
-    def to_dict(self) -> dict:
-        record = asdict(self)
-        record["coverage"] = list(self.coverage)
-        record["scales"] = list(self.scales)
-        return record
-
-    @classmethod
-    def from_dict(cls, record: dict) -> "InpaintingTrainingConfig":
-        known = {item.name for item in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in known})
+        return self._shrunk(batch_size=2, patch_size=max(32, 2 ** (self.levels - 1)),
+                            max_width=min(self.max_width, 8.0))
 
 
 def build_inpainting(config: InpaintingTrainingConfig):

@@ -13,9 +13,10 @@ else is here, once:
 - starting from another model's weights (fine-tuning);
 - building and training under a ``tf.distribute`` strategy.
 
-A configuration needs the fields ``epochs``, ``steps_per_epoch``, ``batch_size``,
-``patch_size``, ``learning_rate``, ``final_learning_rate``, ``schedule``, and the
-methods ``to_dict`` / ``from_dict``.
+A configuration is a :class:`~.config.TrainingConfig` (its fields ``epochs``,
+``steps_per_epoch``, ``batch_size``, ``patch_size``, ``learning_rate``,
+``final_learning_rate``, ``schedule``, ``precision`` and its methods ``to_dict`` /
+``from_dict`` are what the loop uses) extended with the task's own fields.
 """
 
 from __future__ import annotations
@@ -260,8 +261,8 @@ def fit_resumable(
 
     Parameters
     ----------
-    config : dataclass
-        The run's configuration (see the module documentation for its fields).
+    config : TrainingConfig
+        The run's configuration, of the task's subclass (see the module documentation).
     build : callable
         ``build(config) -> keras.Model``, untrained.
     make_dataset : callable

@@ -7,10 +7,11 @@ which patches to feed it. ``python -m course_lib train sr`` calls it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass
+from typing import ClassVar
 
-from .._validation import check_choice, check_integer, check_positive
-from ..models.precision import PRECISIONS
+from .._validation import check_choice, check_integer
+from .config import TrainingConfig
 from .loop import TrainingResult, fit_resumable
 from .patches import ImageSource, bundled_source, check_patch_size_fits, fast_mode
 from .sr_patches import sr_validation_pairs, super_resolution_dataset
@@ -21,7 +22,7 @@ _ARCHITECTURES = ("srcnn", "espcn", "vdsr", "edsr")
 
 
 @dataclass(frozen=True)
-class SuperResolutionTrainingConfig:
+class SuperResolutionTrainingConfig(TrainingConfig):
     """Everything that defines a super-resolution training run.
 
     Attributes
@@ -38,9 +39,9 @@ class SuperResolutionTrainingConfig:
         For ``"vdsr"`` only: run the convolutions at low resolution (pixel
         unshuffle by `scale`), ``scale^2`` times cheaper.
     patch_size : int
-        Side of the high-resolution training patches (a multiple of `scale`).
+        Side of the high-resolution training patches (a multiple of `scale`, at least ``4 * scale``).
     batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
-        As in :class:`course_lib.training.DenoiserTrainingConfig`.
+        As in :class:`course_lib.training.TrainingConfig`.
     """
 
     architecture: str = "vdsr"
@@ -50,15 +51,8 @@ class SuperResolutionTrainingConfig:
     blocks: int = 6
     unshuffle: bool = False
     patch_size: int = 48
-    batch_size: int = 32
-    steps_per_epoch: int = 200
-    epochs: int = 10
-    learning_rate: float = 1e-3
-    final_learning_rate: float = 1e-5
-    schedule: str = "cosine"
-    scales: tuple = (1.0, 0.9, 0.8, 0.7)
-    seed: int = 0
-    precision: str = "float32"
+
+    _record_order: ClassVar[tuple] = ("architecture", "scale", "depth", "width", "blocks", "unshuffle")
 
     def __post_init__(self):
         check_choice(self.architecture, "architecture", _ARCHITECTURES)
@@ -66,18 +60,13 @@ class SuperResolutionTrainingConfig:
         check_integer(self.depth, "depth", minimum=2)
         check_integer(self.width, "width", minimum=1)
         check_integer(self.blocks, "blocks", minimum=0)
-        check_integer(self.epochs, "epochs", minimum=1)
-        check_integer(self.steps_per_epoch, "steps_per_epoch", minimum=1)
-        check_integer(self.batch_size, "batch_size", minimum=1)
-        check_integer(self.patch_size, "patch_size", minimum=self.scale * 4)
+        super().__post_init__()
         if self.patch_size % self.scale:
             raise ValueError(f"patch_size must be a multiple of scale={self.scale}; got {self.patch_size}")
-        check_positive(self.learning_rate, "learning_rate")
-        check_positive(self.final_learning_rate, "final_learning_rate")
-        check_choice(self.schedule, "schedule", ("cosine", "step", "constant"))
-        check_choice(self.precision, "precision", PRECISIONS)
-        object.__setattr__(self, "scales", tuple(float(value) for value in self.scales))
         object.__setattr__(self, "unshuffle", bool(self.unshuffle))
+
+    def _smallest_patch_size(self) -> int:
+        return self.scale * 4
 
     @property
     def low_resolution_input(self) -> bool:
@@ -86,18 +75,7 @@ class SuperResolutionTrainingConfig:
 
     def shrunk_for_fast_mode(self) -> "SuperResolutionTrainingConfig":
         """The same run reduced to 2 epochs of 3 steps of 4 small patches (CI)."""
-        return replace(self, epochs=min(self.epochs, 2), steps_per_epoch=min(self.steps_per_epoch, 3),
-                       batch_size=min(self.batch_size, 4), patch_size=self.scale * 8)
-
-    def to_dict(self) -> dict:
-        record = asdict(self)
-        record["scales"] = list(self.scales)
-        return record
-
-    @classmethod
-    def from_dict(cls, record: dict) -> "SuperResolutionTrainingConfig":
-        known = {item.name for item in fields(cls)}
-        return cls(**{key: value for key, value in record.items() if key in known})
+        return self._shrunk(batch_size=4, patch_size=self.scale * 8)
 
 
 def build_super_resolution(config: SuperResolutionTrainingConfig):
