@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import functools
 import gzip
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_write
 from ._validation import check_choice, check_image, check_integer, make_rng
 from .color import rgb_to_gray
 
@@ -412,8 +412,7 @@ def write_image(path, image, *, overwrite: bool = False) -> Path:
         raise FileExistsError(f"path {str(path)!r} exists; pass overwrite=True (or --force) to replace it")
     array = check_image(image, "image")
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_write(path) as temporary:
         if suffix == ".npy":
             with open(temporary, "wb") as handle:
                 np.save(handle, array.astype(np.float32))
@@ -422,10 +421,6 @@ def write_image(path, image, *, overwrite: bool = False) -> Path:
                            ".tif": "TIFF", ".tiff": "TIFF"}[suffix]
             options = {"quality": 95} if format_name == "JPEG" else {}
             Image.fromarray(to_uint8(array)).save(temporary, format=format_name, **options)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 

@@ -42,8 +42,6 @@ import datetime
 import hashlib
 import http.client
 import json
-import os
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -51,6 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ._files import atomic_write, write_text_atomically
 from ._validation import check_choice, check_positive
 
 __all__ = ["BenchmarkDataset", "DATASETS", "DownloadError", "MANIFEST_NAME", "download_dataset", "identify_dataset"]
@@ -646,10 +645,8 @@ def _download_file(url: str, target: Path, pinned: str | None, timeout: float) -
     Nothing ever stands under `target`'s name but a complete, checked image; the
     temporary file is removed on any error (including Ctrl+C).
     """
-    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    temporary = Path(temporary_name)
-    try:
-        with os.fdopen(handle, "wb") as opened:
+    with atomic_write(target) as temporary:
+        with open(temporary, "wb") as opened:
             _fetch(url, opened, timeout)
         if temporary.stat().st_size == 0:
             raise DownloadError(f"{url} returned an empty file")
@@ -660,9 +657,6 @@ def _download_file(url: str, target: Path, pinned: str | None, timeout: float) -
             if digest != pinned:
                 raise DownloadError(f"the SHA-256 of {url} is {digest}, not the pinned {pinned}: the file "
                                     "changed upstream or was altered on the way; it was not kept")
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _write_manifest(destination: Path, dataset: BenchmarkDataset, base_url: str, files: list[Path]) -> Path:
@@ -680,11 +674,7 @@ def _write_manifest(destination: Path, dataset: BenchmarkDataset, base_url: str,
             for path in files
         },
     }
-    manifest = destination / MANIFEST_NAME
-    temporary = destination / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
-    temporary.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, manifest)
-    return manifest
+    return write_text_atomically(destination / MANIFEST_NAME, json.dumps(record, indent=2) + "\n")
 
 
 def identify_dataset(folder) -> str | None:

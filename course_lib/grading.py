@@ -52,6 +52,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._files import write_text_atomically
+
 __all__ = [
     "PASSED",
     "FAILED",
@@ -271,10 +273,7 @@ class GradingReport:
         """Write :meth:`to_dict` as indented JSON (through a temporary file and a rename)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
-        return path
+        return write_text_atomically(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 # --------------------------------------------------------------------------------------

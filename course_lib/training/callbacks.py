@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import keras
+
+from .._files import write_text_atomically
 
 __all__ = ["psnr_metric", "TrainingCheckpoint", "LiveTrainingPlot", "EpochTimer", "write_json_atomically"]
 
@@ -34,13 +35,11 @@ def psnr_metric(y_true, y_pred):
 
 
 def write_json_atomically(path, record: dict) -> Path:
-    """Write `record` as indented JSON through a temporary file and a rename."""
+    """Write `record` as indented JSON through a temporary file and a rename
+    (:func:`course_lib._files.write_text_atomically`); parent folders are created."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-    return path
+    return write_text_atomically(path, json.dumps(record, indent=2, sort_keys=False) + "\n")
 
 
 class EpochTimer(keras.callbacks.Callback):
