@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
 from ._files import atomic_write
 from ._validation import check_choice, check_image, check_integer, make_rng
 from .color import rgb_to_gray
@@ -504,7 +505,8 @@ def sample_patches(images, patch_size: int, count: int, *, seed=None, augment: b
         Number of patches.
     seed : int or numpy.random.Generator, optional
     augment : bool
-        Apply one of the 8 rotations/flips (the dihedral group) to each patch.
+        Apply one of the 8 rotations/flips (the dihedral group, see
+        :func:`course_lib.models.dihedral_transform`) to each patch.
 
     Returns
     -------
@@ -532,9 +534,9 @@ def sample_patches(images, patch_size: int, count: int, *, seed=None, augment: b
         left = int(rng.integers(0, array.shape[1] - patch_size + 1))
         patch = array[top : top + patch_size, left : left + patch_size]
         if augment:
-            transform = int(rng.integers(0, 8))
-            patch = np.rot90(patch, k=transform % 4, axes=(0, 1))
-            if transform >= 4:
-                patch = patch[:, ::-1]
+            transform = int(rng.integers(0, DIHEDRAL_TRANSFORMS))
+            # Drawn as "rotate by k, then flip" since this function was written: that is
+            # dihedral_transform's 4 + (-k) % 4, kept so that a seed gives the same patches.
+            patch = dihedral_transform(patch, transform if transform < 4 else 4 + (-transform) % 4)
         patches[index] = patch
     return patches

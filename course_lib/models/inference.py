@@ -11,7 +11,9 @@ memory used (tested to float precision).
 
 Geometric self-ensemble (Lim et al. 2017; Timofte, Rothe and Van Gool 2016) runs
 the network on the 8 rotations and flips of the input and averages the 8 results
-after undoing each transform; it costs 8x the time and usually adds 0.1-0.2 dB.
+after undoing each transform (:func:`dihedral_transform`, the numbering the
+training patches are augmented with too); it costs 8x the time and usually adds
+0.1-0.2 dB.
 """
 
 from __future__ import annotations
@@ -20,26 +22,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
 from .._validation import check_image, check_integer, check_mask
 from .denoisers import _check_model, receptive_field, size_multiple
 
 __all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "inpainting_multiple",
            "dihedral_transform", "Throughput", "measure_throughput"]
-
-
-def dihedral_transform(image: np.ndarray, index: int, *, inverse: bool = False) -> np.ndarray:
-    """One of the 8 rotations/flips of the square's symmetry group (axes 0 and 1).
-
-    ``index`` 0-3 rotate by ``index * 90`` degrees; 4-7 do the same after a
-    left-right flip. ``inverse=True`` undoes the transform, so
-    ``dihedral_transform(dihedral_transform(x, k), k, inverse=True)`` is ``x``.
-    """
-    index = check_integer(index, "index", minimum=0, maximum=7)
-    if not inverse:
-        flipped = image[:, ::-1] if index >= 4 else image
-        return np.rot90(flipped, k=index % 4, axes=(0, 1))
-    rotated_back = np.rot90(image, k=-(index % 4), axes=(0, 1))
-    return rotated_back[:, ::-1] if index >= 4 else rotated_back
 
 
 def _model_channels(model) -> int:
@@ -243,13 +231,13 @@ def denoise(model, noisy, *, tile_size: int = 512, self_ensemble: bool = False, 
     if not self_ensemble:
         return apply_model(model, array, tile_size=tile_size, noise_level=level)
     total = np.zeros(array.shape, dtype=np.float64)
-    for index in range(8):
+    for index in range(DIHEDRAL_TRANSFORMS):
         transformed = np.ascontiguousarray(dihedral_transform(array, index))
         transformed_level = level if level is None or level.ndim == 0 else np.ascontiguousarray(
             dihedral_transform(level, index))
         result = apply_model(model, transformed, tile_size=tile_size, noise_level=transformed_level)
         total += dihedral_transform(result, index, inverse=True)
-    return (total / 8).astype(np.float32)
+    return (total / DIHEDRAL_TRANSFORMS).astype(np.float32)
 
 
 def super_resolve(model, low_resolution, scale: int, *, tile_size: int = 256) -> np.ndarray:

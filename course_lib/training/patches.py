@@ -22,6 +22,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
 from .._validation import check_choice, check_in_range, check_integer, check_positive
 from .. import data
 
@@ -226,10 +227,11 @@ def patch_generator(
 
 
 def _random_dihedral(patch: np.ndarray, rng: np.random.Generator, transform: int | None = None) -> np.ndarray:
-    """One of the 8 rotations/flips, drawn from `rng` unless `transform` is given."""
+    """One of the 8 rotations/flips (:func:`course_lib.models.dihedral_transform`), drawn from `rng`
+    unless `transform` is given."""
     if transform is None:
-        transform = int(rng.integers(0, 8))
-    return np.rot90(patch[:, ::-1] if transform >= 4 else patch, k=transform % 4)
+        transform = int(rng.integers(0, DIHEDRAL_TRANSFORMS))
+    return dihedral_transform(patch, transform)
 
 
 def check_patch_size_fits(source, patch_size: int, scales) -> np.ndarray:
