@@ -145,6 +145,22 @@ def test_inpaint_tiles_large_images_and_ignores_what_was_in_the_hole(tiny_unet):
     np.testing.assert_allclose(models.inpaint(tiny_unet, scribbled, hole), whole, atol=1e-6)
 
 
+def test_inpaint_tiles_gray_images_through_a_gray_model_and_small_images_in_one_piece():
+    gray_model = models.inpainting_unet(channels=1, width=4, levels=3, seed=1)
+    rng = np.random.default_rng(2)
+    image = rng.random((45, 61)).astype(np.float32)
+    hole = rng.random((45, 61)) < 0.2
+    whole = models.inpaint(gray_model, image, hole, margin=40)
+    tiled = models.inpaint(gray_model, image, hole, tile_size=16, margin=40)
+    np.testing.assert_allclose(tiled, whole, atol=1e-5)
+    assert np.array_equal(tiled[~hole], image[~hole]) and tiled.dtype == np.float32
+    small = rng.random((9, 13)).astype(np.float32)  # smaller than the margin: mirrored symmetrically
+    small_hole = np.zeros((9, 13), bool)
+    small_hole[3:5, 4:9] = True
+    filled = models.inpaint(gray_model, small, small_hole, margin=20)
+    assert filled.shape == (9, 13) and np.array_equal(filled[~small_hole], small[~small_hole])
+
+
 def test_inpaint_rejects_bad_arguments(tiny_unet):
     image = np.zeros((16, 16, 3), np.float32)
     with pytest.raises(ValueError, match="hole must have the image's height and width"):

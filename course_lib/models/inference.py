@@ -47,7 +47,8 @@ def _run_tiles(model, padded: np.ndarray, height: int, width: int, margin: int, 
     small image costs a small window. Returns (N, H * factor, W * factor, C):
     `factor` is how many times larger the model's output is than its input (1 for a
     denoiser, the scale for ESPCN). `second_input`, padded like `padded`, is cut into
-    the same windows and given to the model beside them (a noise-level map).
+    the same windows and given to the model beside them (a noise-level map, or the
+    hole mask of an inpainting generator).
     """
     output = np.empty((padded.shape[0], height * factor, width * factor, padded.shape[-1]), dtype=np.float32)
     for top in range(0, height, tile):
@@ -367,19 +368,10 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
     mode = "reflect" if min(height, width) > margin else "symmetric"
     damaged = np.pad(np.pad(damaged, padding, mode=mode), extra, mode="edge")
     holes = np.pad(np.pad(holes, padding, mode=mode), extra, mode="edge")
-    generated = np.empty(planes.shape, dtype=np.float32)
     if height <= tile + 2 * margin and width <= tile + 2 * margin:  # one pass: a small image in one piece
         tile = max(_round_up(height, multiple), _round_up(width, multiple))
-    for top in range(0, height, tile):
-        rows = min(tile, height - top)
-        for left in range(0, width, tile):
-            columns = min(tile, width - left)
-            window = (slice(None), slice(top, top + _round_up(rows, multiple) + 2 * margin),
-                      slice(left, left + _round_up(columns, multiple) + 2 * margin))
-            result = np.asarray(model([damaged[window], holes[window]], training=False), dtype=np.float32)
-            generated[:, top : top + rows, left : left + columns] = result[
-                :, margin : margin + rows, margin : margin + columns]
-    generated = np.clip(generated, 0.0, 1.0)
+    generated = np.clip(_run_tiles(model, damaged, height, width, margin, tile, multiple=multiple,
+                                   second_input=holes), 0.0, 1.0)
     if array.ndim == 3 and model_channels == 1:
         filled = np.moveaxis(generated[..., 0], 0, -1)
     elif array.ndim == 2:
