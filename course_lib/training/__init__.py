@@ -1,10 +1,16 @@
-"""Training the course's networks: patch pipelines, callbacks, and the denoiser training loop.
+"""Training the course's networks: denoisers, super-resolution and inpainting networks.
+
+Each task has its patch pipeline, its configuration (a :class:`TrainingConfig`
+with the task's own fields) and its ``train_*`` function; all three share one
+resumable training loop, its checkpoints and its callbacks. Self-supervised
+denoising (Noise2Noise, Noise2Void) is here too.
 
 This subpackage sits above :mod:`course_lib.models` (it builds and fits them) and
 below the command line. Importing it imports Keras.
 
-- :mod:`.patches`: image sources (bundled split or your folder), a seeded streamed
-  patch generator, the ``tf.data`` pipeline that adds noise on the fly, the CI fast mode;
+- :mod:`.patches`: the image sources every task reads (bundled split or your folder,
+  a held-out validation split), the denoisers' seeded streamed patch generator and
+  ``tf.data`` pipeline that adds noise on the fly, the CI fast mode;
 - :mod:`.callbacks`: a PSNR metric, atomic checkpoints, a live plot, epoch timing;
 - :mod:`.config`: :class:`TrainingConfig`, the fields every run shares (length, batch,
   patch size, learning-rate schedule, seed, precision), their checks and their record;
@@ -14,7 +20,7 @@ below the command line. Importing it imports Keras.
 - :mod:`.sr_patches`, :mod:`.super_resolution_training`: aligned low-/high-resolution
   luma patches and :func:`train_super_resolution`;
 - :mod:`.inpainting_patches`, :mod:`.inpainting_training`: colour patches with random
-  holes, the hole-weighted L1 loss and :func:`train_inpainting`.
+  holes, the hole-weighted L1 loss (and its optional frequency term) and :func:`train_inpainting`;
 - :mod:`.self_supervised`: Noise2Noise pairs, Noise2Void blind spots and masked loss, and
   :func:`train_self_supervised` (supervised, Noise2Noise or Noise2Void on the same patches).
 """

@@ -1,10 +1,10 @@
 """The training loop every course model shares: schedule, checkpoints, resume, fine-tuning, scale-out.
 
-:func:`fit_resumable` is task-agnostic. A task (denoising, super-resolution)
-gives it a configuration object and three functions: one that builds the
-untrained network, one that makes the ``tf.data`` pipeline from a start epoch,
-and one that says whether a saved configuration is the same run. Everything
-else is here, once:
+:func:`fit_resumable` is task-agnostic. A task (denoising, super-resolution,
+inpainting) gives it a configuration and two functions: one that builds the
+untrained network and one that makes the ``tf.data`` pipeline from a start
+epoch (and, if the defaults do not fit, how to compile the network and whether
+a saved configuration is the same run). Everything else is here, once:
 
 - Adam with a per-epoch learning-rate schedule (:func:`learning_rate_at`);
 - an atomic checkpoint after every epoch (:class:`~.callbacks.TrainingCheckpoint`),

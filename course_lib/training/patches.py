@@ -1,4 +1,4 @@
-"""Training data for denoisers: image sources, a streamed patch generator, ``tf.data`` pipelines.
+"""Training data: the image sources every task reads; the denoisers' patches and ``tf.data`` pipelines.
 
 A denoiser learns from pairs (noisy patch, clean patch). The clean patches are
 cut from training images; the noise is drawn fresh every time a patch is used,
