@@ -17,6 +17,8 @@ import os
 import time
 from pathlib import Path
 
+from ._files import write_text_atomically
+
 __all__ = ["execute_notebook"]
 
 
@@ -67,7 +69,5 @@ def execute_notebook(path, *, timeout: int = 900, kernel_name: str = "python3") 
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
     text = json.dumps(nbformat.from_dict(notebook), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)
+    write_text_atomically(path, text)
     return seconds

@@ -35,6 +35,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._files import write_text_atomically
+
 __all__ = [
     "BEGIN_SOLUTION",
     "END_SOLUTION",
@@ -293,9 +295,7 @@ def build_notebooks(
                 result.protected.append(target)
                 continue
             result.backups.append(_keep_backup(target, backup_folder))
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_text(generated, encoding="utf-8")
-        temporary.replace(target)
+        write_text_atomically(target, generated)
         result.written.append(target)
     solution_names = {path.name for path in solution_paths}
     result.orphans = [path for path in sorted(exercises_folder.glob("*.ipynb")) if path.name not in solution_names]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
 from ._framework import Case, Exercise, Mistake, check, register
 
 __all__ = ["check_make_residual_pair", "check_batch_norm", "check_dncnn_parameter_count", "check_self_ensemble"]
@@ -112,12 +113,13 @@ _DNCNN_PARAMETER_COUNT_MISTAKES = [
 
 
 def _ensemble_without_undo(denoiser, image):
-    return np.mean([denoiser(np.ascontiguousarray(_dihedral(image, index))) for index in range(8)], axis=0)
+    return np.mean([denoiser(np.ascontiguousarray(dihedral_transform(image, index)))
+                    for index in range(DIHEDRAL_TRANSFORMS)], axis=0)
 
 
 def _ensemble_of_rotations(denoiser, image):
-    return np.mean([_undo_dihedral(denoiser(np.ascontiguousarray(_dihedral(image, index))), index)
-                    for index in range(4)], axis=0)
+    return np.mean([dihedral_transform(denoiser(np.ascontiguousarray(dihedral_transform(image, index))), index,
+                                       inverse=True) for index in range(4)], axis=0)
 
 
 def _ensemble_undone_in_the_wrong_order(denoiser, image):
@@ -125,7 +127,8 @@ def _ensemble_undone_in_the_wrong_order(denoiser, image):
         flipped_back = result[:, ::-1] if index >= 4 else result
         return np.rot90(flipped_back, k=-(index % 4))
 
-    return np.mean([undo(denoiser(np.ascontiguousarray(_dihedral(image, index))), index) for index in range(8)],
+    return np.mean([undo(denoiser(np.ascontiguousarray(dihedral_transform(image, index))), index)
+                    for index in range(DIHEDRAL_TRANSFORMS)],
                    axis=0)
 
 
@@ -286,18 +289,9 @@ def check_dncnn_parameter_count(learner_function):
 # --------------------------------------------------------------------------------------
 
 
-def _dihedral(image, index):
-    flipped = image[:, ::-1] if index >= 4 else image
-    return np.rot90(flipped, k=index % 4)
-
-
-def _undo_dihedral(image, index):
-    rotated_back = np.rot90(image, k=-(index % 4))
-    return rotated_back[:, ::-1] if index >= 4 else rotated_back
-
-
 def _self_ensemble_reference(denoiser, image):
-    results = [_undo_dihedral(denoiser(np.ascontiguousarray(_dihedral(image, index))), index) for index in range(8)]
+    results = [dihedral_transform(denoiser(np.ascontiguousarray(dihedral_transform(image, index))), index, inverse=True)
+               for index in range(DIHEDRAL_TRANSFORMS)]
     return np.mean(results, axis=0)
 
 
