@@ -12,8 +12,9 @@ classical or learned), mean PSNR and SSIM, seconds per image and parameters.
 PSNR values of different tasks are not comparable with each other (different
 protocols and regions); compare methods within a task.
 
-``python -m course_lib evaluate all`` builds one (see
-:mod:`course_lib.commands.scoreboard`); :meth:`Scoreboard.read` loads a written one.
+:func:`build_scoreboard` runs every task's registry of methods (:mod:`course_lib.evaluation`)
+on the same images and builds one; ``python -m course_lib evaluate all`` calls it and writes
+the result; :meth:`Scoreboard.read` loads a written one.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ScoreboardEntry", "Scoreboard", "KINDS"]
+__all__ = ["ScoreboardEntry", "Scoreboard", "KINDS", "TASKS", "build_scoreboard"]
 
 #: What a method is: a baseline that does nothing clever, a classical algorithm, or a trained network.
 KINDS = ("reference", "classical", "learned")
+
+#: The tasks a scoreboard can run.
+TASKS = ("denoise", "sr", "inpaint")
 
 
 @dataclass(frozen=True)
@@ -244,3 +248,113 @@ class Scoreboard:
             plt.close(drawn)
             written.append(path)
         return written
+
+
+# --------------------------------------------------------------------------------------
+# Building one
+# --------------------------------------------------------------------------------------
+
+
+def _load_images(testset, *, gray: bool) -> dict:
+    """The bundled test split, or every image of the folder `testset`, in [0, 1]."""
+    from . import data
+
+    if testset is None:
+        return data.load_split("test", gray=gray)
+    return {name: np.clip(image, 0.0, 1.0) for name, image in data.load_folder(testset, gray=gray).items()}
+
+
+def _central_crop(images: dict, size: int | None) -> dict:
+    if size is None:
+        return images
+    cropped = {}
+    for name, image in images.items():
+        height, width = image.shape[:2]
+        if size > min(height, width):
+            raise ValueError(f"crop {size} is larger than image {name!r} ({height}x{width})")
+        top, left = (height - size) // 2, (width - size) // 2
+        cropped[name] = np.ascontiguousarray(image[top:top + size, left:left + size])
+    return cropped
+
+
+def build_scoreboard(*, testset=None, tasks=TASKS, sigmas=None, scales=None, masks_per_image: int = 4,
+                     crop: int | None = None, progress=None, load_images=None) -> Scoreboard:
+    """Run the chosen tasks on the test images and return a :class:`Scoreboard`.
+
+    Every task runs its registry of methods, classical and learned
+    (:data:`course_lib.evaluation.DENOISING_METHODS`, :data:`~course_lib.evaluation.SR_METHODS`,
+    :data:`~course_lib.evaluation.INPAINTING_METHODS`), under its own protocol.
+
+    Parameters
+    ----------
+    testset : str or os.PathLike, optional
+        A folder of clean images (default: the bundled test split).
+    tasks : sequence of {"denoise", "sr", "inpaint"}
+    sigmas : sequence of float, optional
+        Noise levels of the denoising task (default: :data:`course_lib.evaluation.STANDARD_SIGMAS`).
+        Notebook 05's DnCNN joins where one was trained for that sigma, the noise-map U-Net
+        within its range (:mod:`course_lib.models.shipped`).
+    scales : sequence of int, optional
+        Super-resolution scales (default: every :data:`course_lib.models.SHIPPED_SR_SCALES`).
+    masks_per_image : int
+        Inpainting holes per image.
+    crop : int, optional
+        Score the central ``crop x crop`` pixels of each image only (quick; not the protocol).
+    progress : callable, optional
+        Called with a short message before each method runs.
+    load_images : callable, optional
+        ``load_images(testset, gray=bool) -> {name: image}``, instead of reading the bundled
+        test split or every image in `testset` (the command line checks the files as it reads them).
+
+    Returns
+    -------
+    Scoreboard
+    """
+    from . import evaluation
+    from .models import SHIPPED_SR_SCALES, load_shipped_inpainter
+
+    sigmas = evaluation.STANDARD_SIGMAS if sigmas is None else sigmas
+    scales = SHIPPED_SR_SCALES if scales is None else scales
+    load_images = _load_images if load_images is None else load_images
+    unknown = [task for task in tasks if task not in TASKS]
+    if unknown or not tasks:
+        raise ValueError(f"tasks must be a non-empty selection of {TASKS}; got {list(tasks)!r}")
+    for sigma in sigmas:
+        if not 0 < sigma <= 255:
+            raise ValueError(f"sigmas must be in (0, 255]; got {sigma:g}")
+    if crop is not None and crop < 16:
+        raise ValueError(f"crop must be at least 16 pixels; got {crop}")
+    board = Scoreboard(testset=str(testset) if testset is not None else "the bundled test split")
+    if crop is not None:
+        board.testset += f", central {crop}x{crop} crops (a quick look, not the protocol)"
+    if "denoise" in tasks:
+        images = _central_crop(load_images(testset, gray=True), crop)
+        for sigma in sigmas:
+            methods = evaluation.denoising_methods(evaluation.DENOISING_METHODS, sigma)
+            table = evaluation.evaluate_denoisers(methods, images, [sigma], progress=progress)
+            networks = evaluation.shipped_denoisers(evaluation.DENOISING_METHODS, sigma)
+            board.add_table(f"denoise sigma={sigma:g}", table, level=sigma,
+                            parameters={label: shipped.load().count_params() for label, shipped in networks.items()},
+                            kinds={"noisy": "reference"} | {label: "learned" for label in networks})
+        board.notes.append("denoise: gray images, Gaussian noise of the given sigma (8-bit scale), PSNR/SSIM over "
+                           "the image")
+    if "sr" in tasks:
+        images = _central_crop(load_images(testset, gray=False), crop)
+        methods = evaluation.sr_methods(evaluation.SR_METHODS, list(scales))
+        table = evaluation.evaluate_super_resolution(methods, images, list(scales), progress=progress)
+        for scale in scales:
+            networks = evaluation.shipped_sr_models(evaluation.SR_METHODS, [scale])
+            board.add_table(f"super-resolution x{scale}", table, level=scale,
+                            kinds={"nearest": "reference"} | {label: "learned" for label in networks},
+                            parameters={label: per_scale[scale].load().count_params()
+                                        for label, per_scale in networks.items()})
+        board.notes.append("super-resolution: bicubic downscaling, PSNR/SSIM on Y with a border of `scale` pixels")
+    if "inpaint" in tasks:
+        images = _central_crop(load_images(testset, gray=False), crop)
+        table = evaluation.evaluate_inpainting(evaluation.inpainting_methods(evaluation.INPAINTING_METHODS), images,
+                                               masks_per_image=masks_per_image, progress=progress)
+        board.add_table("inpainting", table, kinds={"course model": "learned"},
+                        parameters={"course model": load_shipped_inpainter().count_params()})
+        board.notes.append(f"inpainting: {masks_per_image} seeded free-form hole{'s' if masks_per_image > 1 else ''} "
+                           "per image, each covering 10-25% of it, PSNR/SSIM inside the hole")
+    return board

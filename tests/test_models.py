@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import models
-from course_lib.models import saving
+from course_lib.models import shipped
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +284,7 @@ def test_shipped_model_paths_and_a_clear_message_when_missing(tmp_path, monkeypa
     assert models.shipped_denoiser_path(25.0).name == "dncnn_gray_sigma25.keras"  # as parsed by --sigma
     with pytest.raises(ValueError, match="sigma must be one of"):
         models.shipped_denoiser_path(30)
-    monkeypatch.setattr(saving, "DATA_FOLDER", tmp_path)
+    monkeypatch.setattr(shipped, "DATA_FOLDER", tmp_path)
     with pytest.raises(FileNotFoundError, match="dncnn_gray_sigma15.keras is missing"):
         models.load_shipped_denoiser(15)
 

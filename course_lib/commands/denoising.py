@@ -13,15 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..evaluation import DENOISING_METHODS, STANDARD_SIGMAS, denoiser_function
+from ..models.shipped import SHIPPED_BLIND_SIGMA_RANGE, SHIPPED_UNET_SIGMA_RANGE
 from .common import (HelpFormatter, add_training_options, expand_inputs, output_paths, prefer_fast_cpu_kernels,
                      run_training)
 from .input_checks import (CLEAN_RANGE_HELP, NOISY_RANGE_HELP, check_blind_range, check_folder_path,
                            check_model_record, check_sigma, read_input_image)
 
-__all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise", "load_denoiser_for",
-           "denoising_methods", "denoiser_function"]
-
-_DEFAULT_SIGMAS = (15, 25, 50)
+__all__ = ["add_train_dncnn", "add_restore_denoise", "add_evaluate_denoise"]
 
 
 # --------------------------------------------------------------------------------------
@@ -100,7 +99,7 @@ def run_train_dncnn(arguments) -> int:
 
         return train_denoiser(config, **options)
 
-    levels = list(_DEFAULT_SIGMAS) if arguments.blind else [sigma]
+    levels = list(STANDARD_SIGMAS) if arguments.blind else [sigma]
     return run_training(
         arguments, make_config=make_config, train=train, task="Gaussian denoising of gray images",
         describe_run=f"blind {sigma}" if arguments.blind else f"sigma {sigma}",
@@ -115,15 +114,6 @@ def run_train_dncnn(arguments) -> int:
 
 def _load_source_images(source) -> dict:
     return {name: source.loader(index) for index, name in enumerate(source.names)}
-
-
-def denoiser_function(model, *, self_ensemble: bool = False):
-    """``function(noisy, sigma)`` that denoises with `model`, telling it sigma if it takes a noise-level map."""
-    from ..models import denoise, takes_noise_level
-
-    if takes_noise_level(model):
-        return lambda noisy, level: denoise(model, noisy, self_ensemble=self_ensemble, sigma=level)
-    return lambda noisy, level: denoise(model, noisy, self_ensemble=self_ensemble)
 
 
 def _score_on_images(model, images: dict, levels, label: str) -> dict:
@@ -145,7 +135,7 @@ def _score_on_images(model, images: dict, levels, label: str) -> dict:
 def _score_on_test_split(model, sigma, *, blind: bool) -> dict:
     from .. import data
 
-    levels = list(_DEFAULT_SIGMAS) if blind else [sigma]
+    levels = list(STANDARD_SIGMAS) if blind else [sigma]
     record = _score_on_images(model, data.load_split("test", gray=True), levels, "test split")
     record["protocol"] = "bundled test split, " + record["protocol"]
     return record
@@ -163,14 +153,16 @@ def add_restore_denoise(commands) -> None:
                     "them. Each output goes to OUT under the input's file name and format (.npy in, float32 "
                     ".npy out, clipped to [0, 1]; images out as 8-bit). RGB images are denoised one channel at "
                     "a time by the gray model. By default --sigma uses the course's shipped noise-map U-Net, told "
-                    "the level (any sigma in (0, 75]), and --blind the shipped blind DnCNN (sigma 0-55); a --model "
+                    f"the level (any sigma in (0, {SHIPPED_UNET_SIGMA_RANGE[1]:g}]), and --blind the shipped blind "
+                    f"DnCNN (sigma {SHIPPED_BLIND_SIGMA_RANGE[0]:g}-{SHIPPED_BLIND_SIGMA_RANGE[1]:g}); a --model "
                     "of your own must be a denoiser (its provenance record, the .json beside it, is checked when "
                     "there is one). " + NOISY_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
     level = parser.add_mutually_exclusive_group()
     level.add_argument("--sigma", type=float,
-                       help="noise level on the 8-bit scale, in (0, 255] (the shipped U-Net takes up to 75)")
+                       help=f"noise level on the 8-bit scale, in (0, 255] (the shipped U-Net takes up to "
+                            f"{SHIPPED_UNET_SIGMA_RANGE[1]:g})")
     level.add_argument("--blind", action="store_true", help="use the shipped blind DnCNN (noise level unknown)")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (not the inputs' folder: inputs are never replaced)")
@@ -181,33 +173,25 @@ def add_restore_denoise(commands) -> None:
     parser.set_defaults(handler=run_restore_denoise)
 
 
-def _shipped_choice(sigma, blind: bool):
-    """The shipped model to use: ``"unet"`` or ``"blind"``, and a sentence saying why."""
-    from ..models import SHIPPED_UNET_SIGMA_RANGE
-
-    if blind:
-        return "blind", "the shipped blind DnCNN (sigma 0-55)"
-    if sigma is None:
-        raise ValueError("give --sigma (the noise level), --blind, or --model FILE")
-    check_sigma(sigma)
-    highest = SHIPPED_UNET_SIGMA_RANGE[1]
-    if sigma <= highest:
-        return "unet", f"the shipped noise-map U-Net, told sigma={sigma:g}"
-    raise ValueError(
-        f"--sigma {sigma:g} is above the levels the shipped models know (the U-Net up to {highest:g}); "
-        "train one with `python -m course_lib train denoiser --sigma ...` and pass it with --model"
-    )
-
-
-def load_denoiser_for(sigma=None, *, blind: bool = False, model_path=None):
-    """The model a command should use, and a description of it."""
-    from ..models import load_model, load_shipped_denoiser, load_shipped_unet_denoiser
+def _load_denoiser(sigma, *, blind: bool, model_path):
+    """The model ``restore denoise`` uses (--model, or the shipped one for --sigma or --blind), and its description."""
+    from ..models import load_model, shipped_denoiser_for
 
     if model_path is not None:
         return load_model(model_path), f"model {str(model_path)!r}"
-    key, description = _shipped_choice(sigma, blind)
-    model = load_shipped_unet_denoiser() if key == "unet" else load_shipped_denoiser(key)
-    return model, description
+    if not blind:
+        if sigma is None:
+            raise ValueError("give --sigma (the noise level), --blind, or --model FILE")
+        check_sigma(sigma)
+    try:
+        shipped = shipped_denoiser_for(sigma, blind=blind)
+    except ValueError:
+        raise ValueError(
+            f"--sigma {sigma:g} is above the levels the shipped models know (the U-Net up to "
+            f"{SHIPPED_UNET_SIGMA_RANGE[1]:g}); train one with `python -m course_lib train denoiser --sigma ...` "
+            "and pass it with --model"
+        ) from None
+    return shipped.load(), shipped.describe(sigma)
 
 
 def _check_model_fits(model) -> None:
@@ -245,7 +229,7 @@ def run_restore_denoise(arguments) -> int:
     images = [read_input_image(path, noisy=True) for path in files]
     if arguments.model is not None:
         check_model_record(arguments.model, task="denoise")
-    model, description = load_denoiser_for(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
+    model, description = _load_denoiser(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
     level_option = _noise_level_option(model, arguments.sigma)
     print(f"denoising {len(files)} image(s) with {description}")
@@ -265,9 +249,6 @@ def run_restore_denoise(arguments) -> int:
 # evaluate denoise
 # --------------------------------------------------------------------------------------
 
-DENOISING_METHODS = ("noisy", "gaussian", "median", "nlm", "bm3d", "dncnn", "dncnn-blind", "unet")
-
-
 def add_evaluate_denoise(commands) -> None:
     parser = commands.add_parser(
         "denoise", help="compare denoisers on the test split (or your folder)",
@@ -278,7 +259,7 @@ def add_evaluate_denoise(commands) -> None:
                     "there is one). --testset: " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of clean images (default: the bundled test split)")
-    parser.add_argument("--sigma", type=float, nargs="+", default=list(_DEFAULT_SIGMAS),
+    parser.add_argument("--sigma", type=float, nargs="+", default=list(STANDARD_SIGMAS),
                         help="noise levels on the 8-bit scale, each in (0, 255]")
     parser.add_argument("--methods", nargs="+", choices=DENOISING_METHODS, default=list(DENOISING_METHODS),
                         help="methods to compare (dncnn: notebook 05's shipped DnCNN for the sigma, where there "
@@ -289,34 +270,6 @@ def add_evaluate_denoise(commands) -> None:
     parser.add_argument("--out", type=Path, default=Path("outputs/evaluate-denoise"), help="folder for the results")
     parser.add_argument("--force", action="store_true", help="overwrite earlier results in --out")
     parser.set_defaults(handler=run_evaluate_denoise)
-
-
-def denoising_methods(names, sigma: float, *, extra_models=(), self_ensemble: bool = False) -> dict:
-    """``{label: function(noisy, sigma)}`` for the chosen method names at one noise level."""
-    from .. import evaluation
-    from ..models import (SHIPPED_DENOISER_SIGMAS, SHIPPED_UNET_SIGMA_RANGE, load_model, load_shipped_denoiser,
-                          load_shipped_unet_denoiser)
-
-    classical = evaluation.classical_denoisers()
-    methods = {name: classical[name] for name in names if name in classical}
-
-    def network(model, ensemble):
-        return denoiser_function(model, self_ensemble=ensemble)
-
-    networks = {}
-    if "dncnn" in names and sigma in SHIPPED_DENOISER_SIGMAS:
-        networks["dncnn"] = load_shipped_denoiser(sigma)
-    if "dncnn-blind" in names:
-        networks["dncnn-blind"] = load_shipped_denoiser("blind")
-    if "unet" in names and sigma <= SHIPPED_UNET_SIGMA_RANGE[1]:
-        networks["unet"] = load_shipped_unet_denoiser()
-    for path in extra_models:
-        networks[Path(path).stem] = load_model(path)
-    for label, model in networks.items():
-        methods[label] = network(model, False)
-        if self_ensemble:
-            methods[label + "+x8"] = network(model, True)
-    return methods
 
 
 def run_evaluate_denoise(arguments) -> int:
@@ -339,7 +292,7 @@ def run_evaluate_denoise(arguments) -> int:
     table = evaluation.ResultsTable()
     figures = []
     for sigma in arguments.sigma:
-        methods = denoising_methods(arguments.methods, sigma, extra_models=arguments.model,
+        methods = evaluation.denoising_methods(arguments.methods, sigma, extra_models=arguments.model,
                                     self_ensemble=arguments.self_ensemble)
         partial, outputs = evaluation.evaluate_denoisers(
             methods, images, [sigma], seed=arguments.seed, keep_outputs=True,

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..evaluation import INPAINTING_METHODS
 from .common import HelpFormatter, add_training_options, expand_inputs, output_paths, run_training
 from .input_checks import (CLEAN_RANGE_HELP, MASK_HELP, check_folder_path, check_model_record, check_not_inputs,
                            read_input_image)
 
-__all__ = ["add_train_inpaint", "add_restore_inpaint", "add_evaluate_inpaint", "read_hole_mask",
-           "load_inpainting_model"]
+__all__ = ["add_train_inpaint", "add_restore_inpaint", "add_evaluate_inpaint", "read_hole_mask"]
 
 
 # --------------------------------------------------------------------------------------
@@ -217,13 +217,14 @@ def read_hole_mask(path, shape) -> np.ndarray:
     return check_mask(array, f"--mask {path.name!r}", shape=shape)
 
 
-def load_inpainting_model(model_path=None):
-    """The model a command should use, and a description of it."""
-    from ..models import load_model, load_shipped_inpainter
+def _load_inpainting_model(model_path=None):
+    """The model ``restore inpaint`` uses (--model, or the shipped one), and its description."""
+    from ..models import load_model, shipped_inpainter
     from ..models.inference import _check_inpainting_model
 
     if model_path is None:
-        return load_shipped_inpainter(), "the shipped inpainting model"
+        shipped = shipped_inpainter()
+        return shipped.load(), shipped.describe()
     if Path(model_path).exists():
         check_model_record(model_path, task="inpaint")
     model = load_model(model_path)
@@ -250,7 +251,7 @@ def run_restore_inpaint(arguments) -> int:
     if arguments.method == "biharmonic":
         fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
     else:
-        model, description = load_inpainting_model(arguments.model)
+        model, description = _load_inpainting_model(arguments.model)
 
         def fill(damaged, hole):
             return inpaint(model, damaged, hole)
@@ -270,9 +271,6 @@ def run_restore_inpaint(arguments) -> int:
 # --------------------------------------------------------------------------------------
 # evaluate inpaint
 # --------------------------------------------------------------------------------------
-
-INPAINTING_METHODS = ("biharmonic", "shipped")
-
 
 def add_evaluate_inpaint(commands) -> None:
     parser = commands.add_parser(
@@ -294,23 +292,6 @@ def add_evaluate_inpaint(commands) -> None:
     parser.set_defaults(handler=run_evaluate_inpaint)
 
 
-def inpainting_methods(names, *, extra_models=()) -> dict:
-    """``{label: function(damaged, hole)}`` for the chosen methods and extra model files."""
-    from .. import evaluation
-    from ..models import inpaint
-
-    methods = {name: function for name, function in evaluation.classical_inpainters().items() if name in names}
-
-    def network(model):
-        return lambda damaged, hole: inpaint(model, damaged, hole)
-
-    if "shipped" in names:
-        methods["course model"] = network(load_inpainting_model()[0])
-    for path in extra_models:
-        methods[Path(path).stem] = network(load_inpainting_model(path)[0])
-    return methods
-
-
 def run_evaluate_inpaint(arguments) -> int:
     import matplotlib
 
@@ -326,7 +307,8 @@ def run_evaluate_inpaint(arguments) -> int:
         if not Path(path).exists():
             raise FileNotFoundError(f"--model {str(path)!r} does not exist")
     images = load_images_to_score(arguments.testset, minimum_size=32, why="the seeded free-form holes")
-    methods = inpainting_methods(arguments.methods, extra_models=arguments.model)
+    extra_models = {Path(path).stem: _load_inpainting_model(path)[0] for path in arguments.model}
+    methods = evaluation.inpainting_methods(arguments.methods, extra_models=extra_models)
     table, outputs, holes = evaluation.evaluate_inpainting(
         methods, images, seed=arguments.seed, masks_per_image=arguments.masks_per_image, keep_outputs=True,
         progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))

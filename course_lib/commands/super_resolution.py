@@ -14,12 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
+from ..evaluation import SR_METHODS
+from ..models.shipped import SHIPPED_SR_SCALES
 from .common import HelpFormatter, add_training_options, expand_inputs, output_paths, run_training
 from .input_checks import CLEAN_RANGE_HELP, check_folder_path, check_model_record, read_input_image
 
-__all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr", "load_sr_model_for", "sr_methods"]
+__all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr"]
 
-_SCALES = (2, 3, 4)
+#: The scales the networks are built for (course_lib.models.SR_SCALES, spelled here so that --help does not
+#: import TensorFlow; tests/test_cli_sr.py checks that they agree).
+TRAINING_SCALES = (2, 3, 4)
 
 
 # --------------------------------------------------------------------------------------
@@ -40,7 +44,7 @@ def add_train_sr(commands) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr", "edsr"], default="vdsr",
                         help="the network (edsr: residual blocks at low resolution, the cheapest per output pixel)")
-    parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
+    parser.add_argument("--scale", type=int, choices=TRAINING_SCALES, required=True, help="upscaling factor")
     add_training_options(parser, epochs=30, steps_per_epoch=400, batch_size=32, patch_size=48)
     parser.add_argument("--depth", type=int, default=20, help="vdsr: convolution layers")
     parser.add_argument("--width", type=int, default=64, help="vdsr, edsr: channels of the hidden layers")
@@ -135,7 +139,7 @@ def add_restore_sr(commands) -> None:
                     "checked when there is one). " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="image files, .npy files or folders")
-    parser.add_argument("--scale", type=int, choices=_SCALES, required=True, help="upscaling factor")
+    parser.add_argument("--scale", type=int, choices=SHIPPED_SR_SCALES, required=True, help="upscaling factor")
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (not the inputs' folder: inputs are never replaced)")
     parser.add_argument("--model", type=Path, help="a .keras SR model of your own (trained for --scale)")
@@ -144,12 +148,13 @@ def add_restore_sr(commands) -> None:
     parser.set_defaults(handler=run_restore_sr)
 
 
-def load_sr_model_for(scale: int, model_path=None):
-    """The model a command should use for `scale`, and a description of it."""
-    from ..models import load_model, load_shipped_sr, takes_low_resolution
+def _load_sr_model(scale: int, model_path=None):
+    """The model ``restore sr`` uses for `scale` (--model, or the shipped one), and its description."""
+    from ..models import load_model, output_scale, shipped_sr, takes_low_resolution
 
     if model_path is None:
-        return load_shipped_sr(scale), f"the shipped x{scale} EDSR-style model"
+        shipped = shipped_sr(scale)
+        return shipped.load(), shipped.describe()
     if Path(model_path).exists():
         check_model_record(model_path, task="sr", scale=scale)
     model = load_model(model_path)
@@ -157,8 +162,6 @@ def load_sr_model_for(scale: int, model_path=None):
     if not (isinstance(shape, tuple) and len(shape) == 4 and shape[-1] == 1 and model.output_shape[-1] == 1):
         raise ValueError(f"--model maps {model.input_shape} to {model.output_shape}; an SR model must map "
                          "(N, H, W, 1) luma images to (N, H', W', 1)")
-    from ..models import output_scale
-
     if takes_low_resolution(model) and output_scale(model) != scale:
         raise ValueError(f"--model upscales {output_scale(model)} times, but --scale is {scale}")
     return model, f"model {str(model_path)!r}"
@@ -171,7 +174,7 @@ def run_restore_sr(arguments) -> int:
     files = expand_inputs(arguments.inputs)
     outputs = output_paths(files, arguments.out, force=arguments.force)
     images = [read_input_image(path) for path in files]  # read all first: a bad file stops before any work
-    model, description = load_sr_model_for(arguments.scale, arguments.model)
+    model, description = _load_sr_model(arguments.scale, arguments.model)
     print(f"upscaling {len(files)} image(s) x{arguments.scale} with {description}")
     for path, image, output in zip(files, images, outputs):
         started = time.perf_counter()
@@ -188,22 +191,19 @@ def run_restore_sr(arguments) -> int:
 # evaluate sr
 # --------------------------------------------------------------------------------------
 
-#: edsr: the course's efficient model; vdsr: notebook 06's VDSR-style model (both shipped for x2, x3, x4).
-_METHOD_CHOICES = ("nearest", "bilinear", "bicubic", "edsr", "vdsr")
-
-
 def add_evaluate_sr(commands) -> None:
     parser = commands.add_parser(
         "sr", help="compare upscaling methods on the test split (or your folder)",
         description="Score upscaling methods under the SR protocol (Y of BT.601 YCbCr, rounded; MATLAB-style "
                     "bicubic downscaling; outputs clipped and rounded; PSNR/SSIM on Y with a border of SCALE "
-                    "pixels removed, so an image needs at least 12, 15 or 16 pixels a side at x2, x3, x4). Prints a "
+                    "pixels removed, so an image needs at least " + _smallest_sides() + "). Prints a "
                     "table and writes CSV, JSON and one figure per scale with zoomed insets on the same crop. A "
                     "--model with a provenance record is used at its scale only. --testset: " + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of high-resolution images (default: the bundled test split)")
-    parser.add_argument("--scale", type=int, nargs="+", choices=_SCALES, default=list(_SCALES), help="scales")
-    parser.add_argument("--methods", nargs="+", choices=_METHOD_CHOICES, default=list(_METHOD_CHOICES),
+    parser.add_argument("--scale", type=int, nargs="+", choices=SHIPPED_SR_SCALES, default=list(SHIPPED_SR_SCALES),
+                        help="scales")
+    parser.add_argument("--methods", nargs="+", choices=SR_METHODS, default=list(SR_METHODS),
                         help="methods to compare (edsr, vdsr: the course's shipped models for each scale)")
     parser.add_argument("--model", type=Path, nargs="*", default=[],
                         help="extra .keras SR models (each is used at the scale of its record, or at every scale "
@@ -213,40 +213,17 @@ def add_evaluate_sr(commands) -> None:
     parser.set_defaults(handler=run_evaluate_sr)
 
 
-def sr_methods(names, scales, *, extra_models=()) -> dict:
-    """``{label: function(low, scale)}`` or ``{label: {scale: function}}`` for the chosen methods."""
-    from .. import evaluation
-    from ..models import load_model, load_shipped_sr, output_scale, super_resolve, takes_low_resolution
-
-    interpolations = evaluation.interpolation_upscalers()
-    methods = {name: interpolations[name] for name in names if name in interpolations}
-
-    def network(model):
-        return lambda low, scale: super_resolve(model, low, scale)
-
-    for architecture in ("edsr", "vdsr"):
-        if architecture in names:
-            methods[architecture] = {scale: network(load_shipped_sr(scale, architecture)) for scale in scales}
-    for path in extra_models:
-        record = check_model_record(path, task="sr")
-        trained = int(record["scale"]) if record is not None and record.get("scale") is not None else None
-        if trained is not None and trained not in scales:
-            raise ValueError(f"--model {str(path)!r} upscales x{trained} (its record says scale {trained}), "
-                             f"but --scale is {' '.join(str(scale) for scale in scales)}; add {trained}")
-        model = load_model(path)
-        if takes_low_resolution(model):
-            methods[Path(path).stem] = {output_scale(model): network(model)}
-        elif trained is not None:
-            methods[Path(path).stem] = {trained: network(model)}
-        else:
-            methods[Path(path).stem] = {scale: network(model) for scale in scales}
-    return methods
-
-
 def _smallest_side(scale: int) -> int:
     """The smallest image side the SR protocol can score at `scale`: cropped to a multiple of the
     scale, with `scale` pixels of border removed on each side, 7 pixels must remain (SSIM's window)."""
     return -(-(2 * scale + 7) // scale) * scale
+
+
+def _smallest_sides() -> str:
+    """The smallest image side at each shipped scale, as in "12, 15 or 16 pixels a side at x2, x3, x4"."""
+    sides = [str(_smallest_side(scale)) for scale in SHIPPED_SR_SCALES]
+    sides = ", ".join(sides[:-1]) + " or " + sides[-1] if len(sides) > 1 else sides[0]
+    return f"{sides} pixels a side at " + ", ".join(f"x{scale}" for scale in SHIPPED_SR_SCALES)
 
 
 def run_evaluate_sr(arguments) -> int:
@@ -266,7 +243,13 @@ def run_evaluate_sr(arguments) -> int:
     largest = max(arguments.scale)
     images = load_images_to_score(arguments.testset, minimum_size=_smallest_side(largest),
                                   why=f"x{largest} with a border of {largest} pixels and SSIM's 7x7 window")
-    methods = sr_methods(arguments.methods, arguments.scale, extra_models=arguments.model)
+    for path in arguments.model:  # before the shipped models are loaded: a wrong model stops at once
+        record = check_model_record(path, task="sr")
+        trained = int(record["scale"]) if record is not None and record.get("scale") is not None else None
+        if trained is not None and trained not in arguments.scale:
+            raise ValueError(f"--model {str(path)!r} upscales x{trained} (its record says scale {trained}), "
+                             f"but --scale is {' '.join(str(scale) for scale in arguments.scale)}; add {trained}")
+    methods = evaluation.sr_methods(arguments.methods, arguments.scale, extra_models=arguments.model)
     table, outputs = evaluation.evaluate_super_resolution(
         methods, images, arguments.scale, keep_outputs=True,
         progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))

@@ -1,4 +1,4 @@
-"""Saving and loading models safely, and the trained models the course ships in ``data/``.
+"""Saving and loading models safely, and reading their provenance records.
 
 A ``.keras`` file is a zip archive of the model's configuration and weights.
 :func:`load_model` always loads in Keras' *safe mode*, which refuses any file
@@ -11,13 +11,8 @@ that names the file, instead of a long traceback from inside Keras.
 :func:`save_model` writes atomically: to a temporary file in the same folder,
 then renamed, so an interrupted save never leaves a half-written model behind.
 
-The shipped models live in the repository's ``data/`` folder, each with a
-provenance record (``.json``) beside it: the command that trained it, the data,
-the time it took, the machine, and its PSNR on the bundled test split. The gray
-denoisers are of two kinds: notebook 05's DnCNNs (one per noise level and a blind
-one, trained on the 13 images of the bundled train split), and the course's best
-denoiser, a residual U-Net told the noise level by a noise-level map, trained on
-Train400 for every level from 0 to 75.
+The trained models the course ships in ``data/`` are listed in
+:mod:`course_lib.models.shipped`.
 """
 
 from __future__ import annotations
@@ -27,41 +22,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from .._validation import check_choice
-
-__all__ = [
-    "save_model",
-    "load_model",
-    "DATA_FOLDER",
-    "SHIPPED_DENOISER_SIGMAS",
-    "shipped_denoiser_path",
-    "load_shipped_denoiser",
-    "SHIPPED_UNET_SIGMA_RANGE",
-    "shipped_unet_denoiser_path",
-    "load_shipped_unet_denoiser",
-    "read_provenance",
-    "SHIPPED_SR_SCALES",
-    "SHIPPED_SR_ARCHITECTURES",
-    "shipped_sr_path",
-    "load_shipped_sr",
-    "shipped_inpainter_path",
-    "load_shipped_inpainter",
-]
-
-#: Environment variable naming another folder of shipped models (same file names), e.g. your own.
-DATA_FOLDER_VARIABLE = "COURSE_LIB_DATA"
-
-#: The repository's folder of shipped weights and small data.
-DATA_FOLDER = Path(__file__).resolve().parents[2] / "data"
-
-
-def _data_folder() -> Path:
-    override = os.environ.get(DATA_FOLDER_VARIABLE, "").strip()
-    return Path(override) if override else DATA_FOLDER
-
-#: Noise levels (on the 8-bit scale) with a shipped non-blind denoiser; "blind" covers 0-55.
-SHIPPED_DENOISER_SIGMAS = (15, 25, 50)
-
+__all__ = ["save_model", "load_model", "read_provenance"]
 
 def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool = False) -> Path:
     """Save a Keras model to a ``.keras`` file, atomically.
@@ -130,7 +91,7 @@ def load_model(path, *, compile: bool = False):
     """
     import keras
 
-    from . import layers  # noqa: F401 - registers the course's layers with Keras
+    from . import inpainting, layers  # noqa: F401 - register the course's layers with Keras
 
     path = Path(path)
     if not path.exists():
@@ -158,94 +119,6 @@ def load_model(path, *, compile: bool = False):
         if "safe_mode" in str(error) or "Lambda" in str(error):
             message = "it contains a Lambda layer with stored Python code, which safe mode refuses to run"
         raise ValueError(f"model file {str(path)!r} could not be loaded: {message[:300]}") from None
-
-
-def shipped_denoiser_path(sigma=25) -> Path:
-    """The ``data/`` file of the shipped gray denoiser for `sigma` (15, 25, 50) or ``"blind"``.
-
-    Set the environment variable ``COURSE_LIB_DATA`` to a folder to use the models
-    (same file names) from there instead.
-    """
-    if isinstance(sigma, float) and sigma.is_integer():
-        sigma = int(sigma)  # 25.0 from a command line or a computation is the sigma=25 model
-    check_choice(sigma, "sigma", SHIPPED_DENOISER_SIGMAS + ("blind",))
-    name = "dncnn_gray_blind.keras" if sigma == "blind" else f"dncnn_gray_sigma{sigma}.keras"
-    return _data_folder() / name
-
-
-def _load_shipped(path: Path, train_command: str):
-    """Load a shipped model, or say how to get it back when it is missing."""
-    if not path.exists():
-        raise FileNotFoundError(
-            f"the shipped model {path.name} is missing from {path.parent}; train it with "
-            f"`{train_command}` or restore the course's data/ folder"
-        )
-    return load_model(path)
-
-
-def load_shipped_denoiser(sigma=25):
-    """Load notebook 05's trained gray DnCNN for `sigma` (15, 25 or 50) or ``"blind"`` (0-55)."""
-    return _load_shipped(shipped_denoiser_path(sigma), "python -m course_lib train dncnn")
-
-
-#: The noise levels (8-bit scale) the shipped noise-map U-Net was trained on, both ends included.
-SHIPPED_UNET_SIGMA_RANGE = (0.0, 75.0)
-
-
-def shipped_unet_denoiser_path() -> Path:
-    """The ``data/`` file of the course's best gray denoiser, the noise-map U-Net.
-
-    A residual U-Net (:func:`course_lib.models.residual_unet`) that takes the noisy image and a
-    noise-level map, trained on Train400 for every sigma in :data:`SHIPPED_UNET_SIGMA_RANGE`; one
-    model for every level. Denoise with ``denoise(model, noisy, sigma=...)``.
-    """
-    return _data_folder() / "unet_gray_noise_map.keras"
-
-
-def load_shipped_unet_denoiser():
-    """Load the course's best gray denoiser (a noise-map U-Net; give :func:`denoise` the sigma)."""
-    return _load_shipped(shipped_unet_denoiser_path(), "python -m course_lib train denoiser --architecture unet")
-
-
-#: Scales with a shipped super-resolution model.
-SHIPPED_SR_SCALES = (2, 3, 4)
-
-#: The shipped super-resolution networks: ``"edsr"``, the course's efficient model (residual
-#: blocks on the low-resolution image, :func:`course_lib.models.edsr`), and ``"vdsr"``, notebook
-#: 06's VDSR-style model (:func:`course_lib.models.vdsr` on the pixel-unshuffled bicubic image).
-SHIPPED_SR_ARCHITECTURES = ("edsr", "vdsr")
-
-_SHIPPED_SR_TRAINING = {
-    "edsr": "python -m course_lib train sr --arch edsr --width 32 --blocks 7 --scale {scale}",
-    "vdsr": "python -m course_lib train sr --arch vdsr --unshuffle --scale {scale}",
-}
-
-
-def shipped_sr_path(scale: int = 3, architecture: str = "edsr") -> Path:
-    """The ``data/`` file of the shipped super-resolution model for `scale` (2, 3 or 4).
-
-    `architecture` is ``"edsr"`` (the default: the course's best and cheapest SR model,
-    ``sr_edsr_x{scale}.keras``) or ``"vdsr"`` (notebook 06's VDSR-style model, ``sr_x{scale}.keras``).
-    """
-    check_choice(scale, "scale", SHIPPED_SR_SCALES)
-    check_choice(architecture, "architecture", SHIPPED_SR_ARCHITECTURES)
-    return _data_folder() / (f"sr_edsr_x{scale}.keras" if architecture == "edsr" else f"sr_x{scale}.keras")
-
-
-def load_shipped_sr(scale: int = 3, architecture: str = "edsr"):
-    """Load a trained super-resolution model (luma, Y / 255) for `scale`: the EDSR-style one by default."""
-    return _load_shipped(shipped_sr_path(scale, architecture),
-                         _SHIPPED_SR_TRAINING[architecture].format(scale=scale))
-
-
-def shipped_inpainter_path() -> Path:
-    """The ``data/`` file of the shipped inpainting generator (RGB; gray images are handled too)."""
-    return _data_folder() / "inpainting_unet.keras"
-
-
-def load_shipped_inpainter():
-    """Load the course's trained inpainting generator: ``[damaged, hole] -> image``."""
-    return _load_shipped(shipped_inpainter_path(), "python -m course_lib train inpaint")
 
 
 def read_provenance(model_path) -> dict:
