@@ -52,12 +52,14 @@ from typing import Callable
 from ._files import atomic_write, write_text_atomically
 from ._validation import check_choice, check_positive
 
-__all__ = ["BenchmarkDataset", "DATASETS", "DownloadError", "MANIFEST_NAME", "download_dataset", "identify_dataset"]
+__all__ = ["BenchmarkDataset", "DATASETS", "DownloadError", "MANIFEST_NAME", "download_dataset", "extra_images",
+           "identify_dataset"]
 
 #: The record :func:`download_dataset` writes beside the images.
 MANIFEST_NAME = "SOURCE.json"
 
 _IMAGE_FORMATS = ("PNG", "JPEG")
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 _MAXIMUM_BYTES = 64 * 2**20  # far above any benchmark image; stops a misbehaving server from filling the disk
 _CHUNK_BYTES = 2**16
 _USER_AGENT = "course_lib (Deep Image Restoration course; python -m course_lib download)"
@@ -677,13 +679,14 @@ def _write_manifest(destination: Path, dataset: BenchmarkDataset, base_url: str,
     return write_text_atomically(destination / MANIFEST_NAME, json.dumps(record, indent=2) + "\n")
 
 
-def identify_dataset(folder) -> str | None:
+def identify_dataset(folder, *, allow_extra: bool = False) -> str | None:
     """The name of the pinned data set whose files `folder` holds, byte for byte, or None.
 
     A folder is that data set when every file of it is there with its pinned SHA-256,
     and no other image: a training record can then name the data (and how to get it)
     instead of a path that means nothing on another machine. Only data sets with
-    pinned sums (Train400) can be recognized.
+    pinned sums (Train400) can be recognized. With `allow_extra`, the folder may hold
+    other images besides (:func:`extra_images` lists them).
 
     Examples
     --------
@@ -693,13 +696,26 @@ def identify_dataset(folder) -> str | None:
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    images = {path.name for path in folder.iterdir()
-              if path.is_file() and path.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")}
+    images = {path.name for path in folder.iterdir() if path.is_file() and path.suffix.lower() in _IMAGE_SUFFIXES}
     for name, dataset in DATASETS.items():
-        if dataset.sha256 and images == set(dataset.files) and all(
+        matches = images >= set(dataset.files) if allow_extra else images == set(dataset.files)
+        if dataset.sha256 and matches and all(
                 _sha256_of(folder / file_name) == dataset.sha256[file_name] for file_name in dataset.files):
             return name
     return None
+
+
+def extra_images(folder, name: str) -> list[str]:
+    """The images in `folder` that are not files of the data set `name`, sorted.
+
+    Examples
+    --------
+    >>> extra_images(".", "train400")
+    []
+    """
+    dataset = DATASETS[check_choice(name, "name", list(DATASETS))]
+    return sorted(path.name for path in Path(folder).iterdir()
+                  if path.is_file() and path.suffix.lower() in _IMAGE_SUFFIXES and path.name not in dataset.files)
 
 
 def download_dataset(

@@ -150,10 +150,14 @@ def test_a_folder_is_recognized_as_train400_only_when_it_holds_exactly_its_bytes
     extra = folder / "mine.png"
     extra.write_bytes((folder / "test_001.png").read_bytes())
     assert downloads.identify_dataset(folder) is None  # another image: not the set any more
+    assert downloads.identify_dataset(folder, allow_extra=True) == "train400"  # ... unless images may be added
+    assert downloads.extra_images(folder, "train400") == ["mine.png"]
     extra.unlink()
+    assert downloads.extra_images(folder, "train400") == []
     changed = folder / "test_002.png"
     changed.write_bytes(changed.read_bytes() + b"\0")
     assert downloads.identify_dataset(folder) is None  # other bytes
+    assert downloads.identify_dataset(folder, allow_extra=True) is None
     changed.unlink()
     assert downloads.identify_dataset(folder) is None  # a file missing
 

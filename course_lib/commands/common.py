@@ -155,14 +155,19 @@ def _onednn_enabled() -> bool | None:
 
 
 def _known_dataset(folder) -> str | None:
-    """A sentence naming the pinned data set `folder` holds (and how to get it), or None."""
-    from ..downloads import DATASETS, identify_dataset
+    """A sentence naming the pinned data set `folder` holds (and how to get it, and any images added to it),
+    or None."""
+    from ..downloads import DATASETS, extra_images, identify_dataset
 
-    name = identify_dataset(folder) if folder is not None else None
+    name = identify_dataset(folder, allow_extra=True) if folder is not None else None
     if name is None:
         return None
-    return (f"{DATASETS[name].name}: {DATASETS[name].description} (every file's SHA-256 matched; get it with "
-            f"`python -m course_lib download {name} --out DIR`)")
+    sentence = (f"{DATASETS[name].name}: {DATASETS[name].description} (every file's SHA-256 matched; get it with "
+                f"`python -m course_lib download {name} --out DIR`)")
+    added = extra_images(folder, name)
+    if added:
+        sentence += f"; plus {len(added)} other image{'s' if len(added) > 1 else ''}: {', '.join(added)}"
+    return sentence
 
 
 def machine_description() -> dict:
