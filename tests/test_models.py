@@ -179,6 +179,13 @@ def test_a_gray_image_for_a_colour_model_is_refused():
         models.apply_model(colour_model, np.zeros((16, 16), np.float32))
 
 
+def test_only_a_generator_of_image_and_hole_passes_as_an_inpainting_model(tiny_residual):
+    generator = models.inpainting_unet(width=4, levels=2)
+    assert models.check_inpainting_model(generator) is generator
+    with pytest.raises(ValueError, match=r"must be an inpainting generator taking \[damaged"):
+        models.check_inpainting_model(tiny_residual)
+
+
 def test_margin_must_fit_the_unshuffle(tiny_unshuffled):
     with pytest.raises(ValueError, match="margin must be a multiple of 2"):
         models.apply_model(tiny_unshuffled, np.zeros((16, 16), np.float32), margin=3)

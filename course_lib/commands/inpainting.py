@@ -220,7 +220,7 @@ def read_hole_mask(path, shape) -> np.ndarray:
 def _load_inpainting_model(model_path=None):
     """The model ``restore inpaint`` uses (--model, or the shipped one), and its description."""
     from ..models import load_model, shipped_inpainter
-    from ..models.inference import _check_inpainting_model
+    from ..models import check_inpainting_model
 
     if model_path is None:
         shipped = shipped_inpainter()
@@ -229,7 +229,7 @@ def _load_inpainting_model(model_path=None):
         check_model_record(model_path, task="inpaint")
     model = load_model(model_path)
     try:
-        _check_inpainting_model(model)
+        check_inpainting_model(model)
     except ValueError:
         raise ValueError(f"--model {str(model_path)!r} is not an inpainting model: it takes "
                          f"{[tuple(item.shape) for item in model.inputs]}; expected [damaged (N, H, W, 1 or 3), "

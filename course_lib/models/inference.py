@@ -27,7 +27,7 @@ from .._validation import check_image, check_integer, check_mask
 from .denoisers import _check_model, receptive_field, size_multiple
 
 __all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "inpainting_multiple",
-           "dihedral_transform", "Throughput", "measure_throughput"]
+           "check_inpainting_model", "dihedral_transform", "Throughput", "measure_throughput"]
 
 
 def _model_channels(model) -> int:
@@ -301,7 +301,9 @@ def inpainting_multiple(model) -> int:
     return multiple
 
 
-def _check_inpainting_model(model):
+def check_inpainting_model(model):
+    """Return `model` if it is an inpainting generator (two inputs: the damaged image, 1 or 3
+    channels, and the hole mask, 1 channel); raise ValueError saying what it takes otherwise."""
     model = _check_model(model)
     inputs = model.inputs
     if len(inputs) != 2 or inputs[1].shape[-1] != 1 or inputs[0].shape[-1] not in (1, 3):
@@ -345,7 +347,7 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
     of the damaged image with its holes), then padded to a multiple of
     ``2 ** (levels - 1)`` as the U-Net needs.
     """
-    model = _check_inpainting_model(model)
+    model = check_inpainting_model(model)
     array = check_image(image, "image").astype(np.float32)
     missing = check_mask(hole, "hole", shape=array.shape)
     tile_size = check_integer(tile_size, "tile_size", minimum=16)
