@@ -49,6 +49,10 @@ FAMILIES = {
                   "EDSR-style: 7 residual blocks of 32 channels (a fifth of the VDSR recipe's arithmetic)"),
     "edsr_48x3": (dict(architecture="edsr", width=48, blocks=3),
                   "EDSR-style: 3 residual blocks of 48 channels (a fifth of the VDSR recipe's arithmetic)"),
+    "edsr_24x12": (dict(architecture="edsr", width=24, blocks=12),
+                   "EDSR-style: 12 residual blocks of 24 channels (deeper and narrower, the same arithmetic as 32x7)"),
+    "wide_32x7": (dict(architecture="edsr", width=32, blocks=7, block="wide"),
+                  "WDSR-B-style: 7 wide-activation blocks of 32 channels (ReLU on 192, the same arithmetic as 32x7)"),
 }
 
 

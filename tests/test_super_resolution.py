@@ -65,11 +65,45 @@ def test_edsr_counts_its_parameters_and_computes_at_low_resolution():
                                                  / scale**2)
 
 
+def test_edsr_wide_blocks_cost_what_plain_ones_cost_with_the_relu_six_times_wider():
+    from course_lib.models.cost import multiply_adds_per_pixel
+
+    width, blocks, scale = 32, 7, 3
+    plain = models.edsr(scale, blocks=blocks, width=width)
+    wide = models.edsr(scale, blocks=blocks, width=width, block="wide")
+    reduced = round(0.8 * width)
+    per_block = width * 6 * width + 6 * width * reduced + 9 * reduced * width  # expand, reduce, 3x3
+    ends = 9 * width + 9 * width * scale**2  # head and tail
+    assert multiply_adds_per_pixel(wide) == pytest.approx(ends + blocks * per_block)
+    assert multiply_adds_per_pixel(wide) == pytest.approx(multiply_adds_per_pixel(plain), rel=0.02)
+    expand = wide.get_layer("block_0_expand")
+    assert expand.kernel_size == (1, 1) and expand.filters == 6 * width and expand.activation.__name__ == "relu"
+    assert wide.get_layer("block_0_reduce").filters == reduced
+    low = np.random.default_rng(5).random((1, 9, 11, 1)).astype(np.float32)
+    output = np.asarray(wide(low))
+    assert output.shape == (1, 27, 33, 1)
+    assert np.abs(output - np.asarray(wide.get_layer("bicubic")(low))).max() < 0.05, "starts as bicubic too"
+
+
 def test_edsr_refuses_bad_arguments():
     with pytest.raises(ValueError, match="scale"):
         models.edsr(5)
     with pytest.raises(ValueError, match="blocks"):
         models.edsr(2, blocks=-1)
+    with pytest.raises(ValueError, match="block must be one of"):
+        models.edsr(2, block="dense")
+    with pytest.raises(ValueError, match="expansion"):
+        models.edsr(2, block="wide", expansion=0)
+
+
+def test_the_training_configuration_builds_the_block_it_names():
+    config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=2, width=8, blocks=2, block="wide",
+                                                    patch_size=16)
+    assert "block_1_expand" in [layer.name for layer in training.build_super_resolution(config).layers]
+    assert training.SuperResolutionTrainingConfig.from_dict({"architecture": "edsr"}).block == "plain"  # old records
+    assert training.super_resolution_training._EDSR_BLOCKS == models.EDSR_BLOCKS  # kept apart: no Keras import
+    with pytest.raises(ValueError, match="block"):
+        training.SuperResolutionTrainingConfig(architecture="edsr", block="dense")
 
 
 def test_srcnn_is_the_9_1_5_network():

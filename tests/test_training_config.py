@@ -20,7 +20,8 @@ SHARED_FIELDS = ["patch_size", "batch_size", "steps_per_epoch", "epochs", "learn
 RECORD_KEYS = {
     DenoiserTrainingConfig: ["sigma", "architecture", "depth", "width", "batch_norm", "residual", "unshuffle",
                              "widths", "blocks", *SHARED_FIELDS],
-    SuperResolutionTrainingConfig: ["architecture", "scale", "depth", "width", "blocks", "unshuffle", *SHARED_FIELDS],
+    SuperResolutionTrainingConfig: ["architecture", "scale", "depth", "width", "blocks", "unshuffle", *SHARED_FIELDS,
+                                    "block"],
     InpaintingTrainingConfig: ["width", "levels", "fill_iterations", "patch_size", "coverage", "max_width",
                                *SHARED_FIELDS[1:], "bottleneck", "bottleneck_blocks", "frequency_loss",
                                "frequency_loss_weight"],

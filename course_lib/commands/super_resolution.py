@@ -49,6 +49,9 @@ def add_train_sr(commands) -> None:
     parser.add_argument("--depth", type=int, default=20, help="vdsr: convolution layers")
     parser.add_argument("--width", type=int, default=64, help="vdsr, edsr: channels of the hidden layers")
     parser.add_argument("--blocks", type=int, default=6, help="edsr: residual blocks")
+    parser.add_argument("--block", choices=["plain", "wide"], default="plain",
+                        help="edsr: the residual block (wide: WDSR-B's wide activation, 1x1 convolutions around one "
+                             "3x3, about the same multiply-adds)")
     parser.add_argument("--unshuffle", action=argparse.BooleanOptionalAction, default=False,
                         help="vdsr: run the convolutions at low resolution (scale^2 times cheaper)")
     parser.add_argument("--validation-every", type=int, default=20, metavar="N",
@@ -67,7 +70,8 @@ def run_train_sr(arguments) -> int:
 
         return SuperResolutionTrainingConfig(
             architecture=arguments.arch, scale=arguments.scale, depth=arguments.depth, width=arguments.width,
-            blocks=arguments.blocks, unshuffle=arguments.unshuffle, patch_size=arguments.patch_size, batch_size=arguments.batch_size,
+            blocks=arguments.blocks, block=arguments.block, unshuffle=arguments.unshuffle,
+            patch_size=arguments.patch_size, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             precision=arguments.precision,

@@ -19,6 +19,7 @@ from .sr_patches import sr_validation_pairs, super_resolution_dataset
 __all__ = ["SuperResolutionTrainingConfig", "train_super_resolution", "build_super_resolution"]
 
 _ARCHITECTURES = ("srcnn", "espcn", "vdsr", "edsr")
+_EDSR_BLOCKS = ("plain", "wide")  # course_lib.models.EDSR_BLOCKS, without importing Keras
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class SuperResolutionTrainingConfig(TrainingConfig):
         For ``"vdsr"`` and ``"edsr"``: channels of the hidden layers.
     blocks : int
         For ``"edsr"`` only: residual blocks at low resolution.
+    block : {"plain", "wide"}
+        For ``"edsr"`` only: EDSR's block or WDSR-B's wide-activation block (the same
+        arithmetic; see :func:`course_lib.models.edsr`).
     unshuffle : bool
         For ``"vdsr"`` only: run the convolutions at low resolution (pixel
         unshuffle by `scale`), ``scale^2`` times cheaper.
@@ -51,6 +55,7 @@ class SuperResolutionTrainingConfig(TrainingConfig):
     blocks: int = 6
     unshuffle: bool = False
     patch_size: int = 48
+    block: str = "plain"
 
     _record_order: ClassVar[tuple] = ("architecture", "scale", "depth", "width", "blocks", "unshuffle")
 
@@ -60,6 +65,7 @@ class SuperResolutionTrainingConfig(TrainingConfig):
         check_integer(self.depth, "depth", minimum=2)
         check_integer(self.width, "width", minimum=1)
         check_integer(self.blocks, "blocks", minimum=0)
+        check_choice(self.block, "block", _EDSR_BLOCKS)
         super().__post_init__()
         if self.patch_size % self.scale:
             raise ValueError(f"patch_size must be a multiple of scale={self.scale}; got {self.patch_size}")
@@ -87,7 +93,7 @@ def build_super_resolution(config: SuperResolutionTrainingConfig):
     if config.architecture == "espcn":
         return espcn(config.scale, seed=config.seed)
     if config.architecture == "edsr":
-        return edsr(config.scale, blocks=config.blocks, width=config.width, seed=config.seed)
+        return edsr(config.scale, blocks=config.blocks, width=config.width, block=config.block, seed=config.seed)
     return vdsr(depth=config.depth, width=config.width, unshuffle=config.scale if config.unshuffle else 1,
                 seed=config.seed)
 
