@@ -8,8 +8,9 @@ when it is loaded. Every problem (missing file, wrong suffix, not a zip, cut off
 a layer Keras does not know) becomes one ``FileNotFoundError`` or ``ValueError``
 that names the file, instead of a long traceback from inside Keras.
 
-:func:`save_model` writes atomically: to a temporary file in the same folder,
-then renamed, so an interrupted save never leaves a half-written model behind.
+:func:`save_model` writes atomically (:func:`course_lib._files.atomic_write`): to a
+temporary file in the same folder, then renamed, so an interrupted save never
+leaves a half-written model behind.
 
 The trained models the course ships in ``data/`` are listed in
 :mod:`course_lib.models.shipped`.
@@ -18,11 +19,13 @@ The trained models the course ships in ``data/`` are listed in
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 
+from .._files import atomic_write
+
 __all__ = ["save_model", "load_model", "read_provenance"]
+
 
 def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool = False) -> Path:
     """Save a Keras model to a ``.keras`` file, atomically.
@@ -57,13 +60,8 @@ def save_model(model, path, *, overwrite: bool = False, include_optimizer: bool 
         # carries no optimizer (keras.models.clone_model would copy the compiled state along).
         model = with_precision(model, "float32")
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    try:
+    with atomic_write(path, keep_suffix=True) as temporary:  # Keras saves only to a name ending in .keras
         model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
     return path
 
 
