@@ -56,7 +56,6 @@ __all__ = [
     "to_float",
     "to_uint8",
     "sample_patches",
-    "random_crop",
 ]
 
 #: File suffixes :func:`read_image` understands.
@@ -474,19 +473,6 @@ def _as_image_list(images, name: str) -> list[np.ndarray]:
     if not images:
         raise ValueError(f"{name} is empty; expected at least one image")
     return [check_image(image, f"{name}[{index}]") for index, image in enumerate(images)]
-
-
-def random_crop(image, size: int, *, seed=None) -> np.ndarray:
-    """A random ``size`` x ``size`` crop of `image` (seeded)."""
-    array = check_image(image, "image")
-    size = check_integer(size, "size", minimum=1)
-    height, width = array.shape[:2]
-    if size > min(height, width):
-        raise ValueError(f"size must be at most the image's smaller side {min(height, width)}; got {size}")
-    rng = make_rng(seed)
-    top = int(rng.integers(0, height - size + 1))
-    left = int(rng.integers(0, width - size + 1))
-    return array[top : top + size, left : left + size].copy()
 
 
 def sample_patches(images, patch_size: int, count: int, *, seed=None, augment: bool = False) -> np.ndarray:

@@ -31,7 +31,6 @@ CALLS = {
     "color.to_gray": ("image", lambda bad: color.to_gray(bad)),
     "color.rgb_to_y": ("image", lambda bad: color.rgb_to_y(bad)),
     "data.to_uint8": ("image", lambda bad: data.to_uint8(bad)),
-    "data.random_crop": ("image", lambda bad: data.random_crop(bad, 4)),
     "data.sample_patches": ("images", lambda bad: data.sample_patches([bad], 4, 2)),
     "degradations.add_gaussian_noise": ("image", lambda bad: degradations.add_gaussian_noise(bad, 25, seed=0)),
     "degradations.add_poisson_noise": ("image", lambda bad: degradations.add_poisson_noise(bad, 10, seed=0)),

@@ -192,14 +192,6 @@ def test_sample_patches_errors(gray_image, rgb_image):
         data.sample_patches([np.zeros((8, 8), np.uint8)], 4, 1)
 
 
-def test_random_crop(gray_image):
-    crop = data.random_crop(gray_image, 10, seed=2)
-    assert crop.shape == (10, 10)
-    np.testing.assert_array_equal(crop, data.random_crop(gray_image, 10, seed=2))
-    with pytest.raises(ValueError, match="size must be at most"):
-        data.random_crop(gray_image, 33)
-
-
 def test_mri_slice_is_decoded_big_endian():
     image = data.load_image("mri_slice")
     assert image.shape == (256, 256)

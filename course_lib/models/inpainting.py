@@ -51,16 +51,10 @@ __all__ = [
     "fourier_multiply_adds_per_pixel",
     "patch_discriminator",
     "composite",
-    "hole_to_valid",
 ]
 
 #: What :func:`inpainting_unet` can put at its coarsest level, after the hole is closed.
 BOTTLENECKS = ("none", "ffc", "dilated")
-
-
-def hole_to_valid(hole_mask):
-    """The valid mask (1 = known pixel) from a hole mask (1 = missing), as float32."""
-    return 1.0 - ops.cast(hole_mask, "float32")
 
 
 @keras.saving.register_keras_serializable(package="course_lib")
