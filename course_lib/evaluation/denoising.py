@@ -119,7 +119,7 @@ def evaluate_denoisers(
 def classical_denoisers() -> dict:
     """The classical methods of notebook 02, tuned per noise level, as ``{name: function(noisy, sigma)}``.
 
-    - ``noisy``: the input itself;
+    - ``noisy``: the input itself (checked like every other method's input);
     - ``gaussian``: a Gaussian filter of standard deviation ``0.35 + sigma / 40`` pixels;
     - ``median``: a 3x3 median below sigma 30, 5x5 above;
     - ``nlm``: scikit-image's non-local means with ``h = 0.8 sigma`` (7x7 patches, 21x21 search);
@@ -128,7 +128,7 @@ def classical_denoisers() -> dict:
     from .. import filters
 
     return {
-        "noisy": lambda noisy, sigma: noisy,
+        "noisy": lambda noisy, sigma: check_image(noisy, "noisy"),
         "gaussian": lambda noisy, sigma: filters.gaussian_filter(noisy, 0.35 + sigma / 40.0),
         "median": lambda noisy, sigma: filters.median_filter(noisy, 3 if sigma < 30 else 5),
         "nlm": lambda noisy, sigma: filters.non_local_means(

@@ -22,7 +22,8 @@ from typing import Callable
 import numpy as np
 
 from .. import metrics
-from .._validation import check_image, check_integer
+from .._validation import check_image, check_integer, check_mask
+from ..models.shipped import shipped_inpainter
 from .results import Result, ResultsTable, quantize
 
 __all__ = [
@@ -37,11 +38,12 @@ __all__ = [
     "InpaintingTable",
     "evaluate_inpainting",
     "INPAINTING_METHODS",
+    "shipped_inpainters",
     "inpainting_methods",
 ]
 
 #: Every inpainting method the course compares: the classical ones (:func:`classical_inpainters`),
-#: and ``shipped``, the course's network (labelled ``"course model"`` in the tables).
+#: and ``shipped``, the course's network (labelled ``"course model"`` in the tables; :func:`shipped_inpainters`).
 INPAINTING_METHODS = ("biharmonic", "shipped")
 
 #: The protocol's holes: free-form strokes covering this fraction of each image ...
@@ -115,10 +117,16 @@ def inpainting_scores(clean, estimate, hole) -> dict:
 
 
 def classical_inpainters() -> dict:
-    """``{name: function(damaged, hole) -> filled}``: the classical baselines (scikit-image's biharmonic)."""
+    """``{name: function(damaged, hole) -> filled}``: the classical baselines (scikit-image's biharmonic).
+
+    Each checks its input as :func:`course_lib.models.inpaint` does (a ValueError for a bad
+    image or a hole that is not a binary mask of the image's height and width).
+    """
     from skimage.restoration import inpaint_biharmonic
 
     def biharmonic(damaged, hole):
+        damaged = check_image(damaged, "image")
+        hole = check_mask(hole, "hole", shape=damaged.shape)
         return inpaint_biharmonic(damaged, hole, channel_axis=-1 if damaged.ndim == 3 else None).astype(np.float32)
 
     return {"biharmonic": biharmonic}
@@ -262,8 +270,6 @@ def evaluate_inpainting(
     for index, (image_name, image) in enumerate(images.items()):
         clean = check_image(image, f"images[{image_name!r}]", require_unit_range=True).astype(np.float32)
         if masks is not None and image_name in masks:
-            from .._validation import check_mask
-
             image_holes = [check_mask(masks[image_name], f"masks[{image_name!r}]", shape=clean.shape)]
         else:
             image_holes = [inpainting_test_mask(clean.shape[:2], seed=seed + number, index=index)
@@ -289,6 +295,14 @@ def evaluate_inpainting(
     return (table, outputs, holes) if keep_outputs else table
 
 
+def shipped_inpainters(names) -> dict:
+    """``{label: ShippedModel}``: the shipped networks among `names` (``shipped``, labelled ``"course model"``).
+
+    Each value's ``load()`` loads the model (see :mod:`course_lib.models.shipped`).
+    """
+    return {"course model": shipped_inpainter()} if "shipped" in names else {}
+
+
 def inpainting_methods(names, *, extra_models=()) -> dict:
     """``{label: function(damaged, hole)}`` for the chosen methods and extra models.
 
@@ -300,15 +314,15 @@ def inpainting_methods(names, *, extra_models=()) -> dict:
         ``.keras`` inpainting models of your own, labelled by their file name without
         suffix, or ``{label: model}`` of models already loaded.
     """
-    from ..models import inpaint, load_model, load_shipped_inpainter
+    from ..models import inpaint, load_model
 
     methods = {name: function for name, function in classical_inpainters().items() if name in names}
 
     def network(model):
         return lambda damaged, hole: inpaint(model, damaged, hole)
 
-    if "shipped" in names:
-        methods["course model"] = network(load_shipped_inpainter())
+    for label, shipped in shipped_inpainters(names).items():
+        methods[label] = network(shipped.load())
     if not isinstance(extra_models, dict):
         extra_models = {Path(path).stem: load_model(path) for path in extra_models}
     for label, model in extra_models.items():

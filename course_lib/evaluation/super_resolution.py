@@ -87,15 +87,21 @@ def interpolation_upscalers() -> dict:
     ``nearest`` repeats each pixel ``scale x scale`` times; ``bilinear`` is
     scikit-image's order-1 resize (pixel centres aligned, as MATLAB); ``bicubic``
     is the course's MATLAB-compatible :func:`course_lib.degradations.bicubic_upscale`.
+    Each refuses a bad image or scale with a ValueError, as the networks do.
     """
     from skimage.transform import resize
 
     from ..degradations import bicubic_upscale
 
+    def checked(low, scale):
+        return check_image(low, "low_resolution"), check_integer(scale, "scale", minimum=1)
+
     def nearest(low, scale):
-        return np.repeat(np.repeat(low, scale, axis=0), scale, axis=1)
+        low, scale = checked(low, scale)
+        return np.repeat(np.repeat(low, scale, axis=0), scale, axis=1).astype(np.float32)
 
     def bilinear(low, scale):
+        low, scale = checked(low, scale)
         shape = (low.shape[0] * scale, low.shape[1] * scale)
         return resize(low, shape, order=1, mode="symmetric", anti_aliasing=False).astype(np.float32)
 
