@@ -1,7 +1,10 @@
 """The denoising commands: ``train dncnn``, ``restore denoise`` and ``evaluate denoise``.
 
-Each ``run_...`` function takes the parsed arguments and returns an exit status;
-:mod:`course_lib.cli` builds the parsers and turns ``ValueError`` /
+Each ``add_...`` function builds one command's parser (its options, their help and
+their choices) under the subcommands that :func:`course_lib.cli.build_parser` gives
+it; each ``run_...`` function takes the parsed arguments, checks them, calls the
+library (the task's methods and protocol are in :mod:`course_lib.evaluation`) and
+prints, and returns an exit status. :func:`course_lib.cli.main` turns ``ValueError`` /
 ``FileNotFoundError`` / ``FileExistsError`` into one ``error:`` line.
 """
 

@@ -1,7 +1,7 @@
 """``grade``: run learners' exercise notebooks and report each exercise as passed, failed or not attempted.
 
-The work is done by :mod:`course_lib.grading`; this module only reads the options,
-refuses to overwrite earlier outputs, and prints the table.
+The work is done by :mod:`course_lib.grading`; this module only builds the parser,
+reads the options, refuses to overwrite earlier outputs, and prints the table.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """``build-nbgrader``: write the course as an nbgrader course folder (one assignment per notebook).
 
-The work is done by :mod:`course_lib.nbgrader_course`; this module only reads the
-options and prints what was written. nbgrader itself is not needed to build the folder.
+The work is done by :mod:`course_lib.nbgrader_course`; this module only builds the
+parser, reads the options and prints what was written. nbgrader itself is not needed to build the folder.
 """
 
 from __future__ import annotations

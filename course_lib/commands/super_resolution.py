@@ -1,7 +1,10 @@
 """The super-resolution commands: ``train sr``, ``restore sr`` and ``evaluate sr``.
 
-Each ``run_...`` function takes the parsed arguments and returns an exit status;
-:mod:`course_lib.cli` builds the parsers and turns ``ValueError`` /
+Each ``add_...`` function builds one command's parser (its options, their help and
+their choices) under the subcommands that :func:`course_lib.cli.build_parser` gives
+it; each ``run_...`` function takes the parsed arguments, checks them, calls the
+library (the task's methods and protocol are in :mod:`course_lib.evaluation`) and
+prints, and returns an exit status. :func:`course_lib.cli.main` turns ``ValueError`` /
 ``FileNotFoundError`` / ``FileExistsError`` into one ``error:`` line.
 """
 
@@ -22,7 +25,7 @@ from .input_checks import CLEAN_RANGE_HELP, check_folder_path, check_model_recor
 __all__ = ["add_train_sr", "add_restore_sr", "add_evaluate_sr"]
 
 #: The scales the networks are built for (course_lib.models.SR_SCALES, spelled here so that --help does not
-#: import TensorFlow; tests/test_cli_sr.py checks that they agree).
+#: import TensorFlow; tests/test_shipped_model_table.py checks that they agree).
 TRAINING_SCALES = (2, 3, 4)
 
 
