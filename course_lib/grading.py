@@ -470,7 +470,7 @@ def _run(notebook, folder: Path, log: Path, *, timeout: float, cell_timeout: flo
     import nbclient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    from .checks._framework import GRADE_LOG_VARIABLE
+    from .checks import GRADE_LOG_VARIABLE
 
     client = nbclient.NotebookClient(notebook, kernel_name=kernel_name, allow_errors=True,
                                      interrupt_on_timeout=False, resources={"metadata": {"path": str(folder)}})

@@ -1,6 +1,9 @@
 """The check machinery itself: each kind of wrong answer gets the right feedback, in order."""
 
+import importlib
 import json
+import pkgutil
+import re
 
 import numpy as np
 import pytest
@@ -173,3 +176,35 @@ def test_an_error_can_be_explained_by_the_exercise():
 def test_wrong_value_details_print_plain_numbers(square_exercise):
     feedback = framework.run_check("_test_square", lambda array: array**2 + 1)
     assert "there you returned 2, expected 1" in feedback.details[2]
+
+
+def _docstring_table() -> dict:
+    """``{module: (notebook, [exercise, ...])}`` as the table of course_lib.checks' docstring says."""
+    rows, current = {}, None
+    for line in checks.__doc__.splitlines():
+        row = re.match(r":mod:`\.(\w+)`\s+``(\w+)``(.*)", line)
+        if row:
+            current = rows[row[1]] = (row[2], [])
+            line = row[3]
+        elif current is None or not line.startswith(" "):
+            current = None
+            continue
+        current[1].extend(re.findall(r"``(\w+)``", line))
+    return rows
+
+
+def test_the_package_docstring_maps_every_checks_module_to_its_notebook_and_exercises():
+    table = _docstring_table()
+    modules = {info.name for info in pkgutil.iter_modules(checks.__path__) if not info.name.startswith("_")}
+    assert set(table) == modules
+    assert sorted(notebook for notebook, _ in table.values()) == sorted(
+        {framework._REGISTRY[key].notebook for key in checks.list_exercises()})
+    for module_name, (notebook, exercises) in table.items():
+        assert exercises == checks.list_exercises(notebook), module_name
+        module = importlib.import_module(f"course_lib.checks.{module_name}")
+        assert {f"check_{key}" for key in exercises} <= set(module.__all__), module_name
+
+
+def test_what_grading_needs_is_public():
+    assert checks.GRADE_LOG_VARIABLE == framework.GRADE_LOG_VARIABLE == "COURSE_LIB_GRADE_LOG"
+    assert "GRADE_LOG_VARIABLE" in checks.__all__
