@@ -404,7 +404,7 @@ _ACTIVE: dict = {}
 
 def _restore() -> None:
     """Undo :func:`begin_graded_check`: the grade log variable and ``sys.stderr`` as they were."""
-    from .checks._framework import GRADE_LOG_VARIABLE
+    from .checks import GRADE_LOG_VARIABLE
 
     state = _ACTIVE.pop("state", None)
     if state is None:
@@ -438,7 +438,7 @@ def begin_graded_check(key: str) -> None:
     learner's ``RuntimeWarning``) is shown on stdout: nbgrader gives no points to a
     cell that wrote to stderr, and a warning is not a wrong answer.
     """
-    from .checks._framework import GRADE_LOG_VARIABLE
+    from .checks import GRADE_LOG_VARIABLE
 
     _restore()
     handle, log = tempfile.mkstemp(prefix=f"course-lib-check-{key}-", suffix=".jsonl")
