@@ -134,3 +134,11 @@ def test_per_scale_methods_are_used_only_at_their_scale():
         table.mean("only x2", 3)
     with pytest.raises(ValueError, match="returned shape"):
         evaluation.evaluate_super_resolution({"bad": lambda low, scale: low}, images, [2])
+
+
+def test_run_method_times_the_call_and_names_a_method_of_the_wrong_shape():
+    estimate, seconds = evaluation.run_method("double", lambda image, level: image * level, (2, 3),
+                                              np.ones((2, 3)), 2.0)
+    assert estimate.dtype == np.float32 and np.all(estimate == 2.0) and seconds >= 0.0
+    with pytest.raises(ValueError, match=r"method 'crop' returned shape \(1, 3\); expected \(2, 3\)"):
+        evaluation.run_method("crop", lambda image: image[:1], (2, 3), np.ones((2, 3)))

@@ -12,7 +12,6 @@ image ``i`` at level ``sigma`` comes from the generator seeded with
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +20,7 @@ import numpy as np
 from .. import metrics
 from .._validation import check_image, check_integer, check_positive
 from ..models.shipped import SHIPPED_DENOISER_SIGMAS, shipped_denoiser, shipped_unet_denoiser
-from .results import Result, ResultsTable, quantize
+from .results import Result, ResultsTable, quantize, run_method
 
 __all__ = [
     "STANDARD_SIGMAS",
@@ -104,11 +103,7 @@ def evaluate_denoisers(
             for method_name, method in methods.items():
                 if progress is not None:
                     progress(f"sigma {sigma:g} | {image_name} | {method_name}")
-                started = time.perf_counter()
-                estimate = np.asarray(method(noisy, sigma), dtype=np.float32)
-                seconds = time.perf_counter() - started
-                if estimate.shape != clean.shape:
-                    raise ValueError(f"method {method_name!r} returned shape {estimate.shape}; expected {clean.shape}")
+                estimate, seconds = run_method(method_name, method, clean.shape, noisy, sigma)
                 psnr_value, ssim_value = denoising_scores(clean, estimate)
                 table.results.append(Result(method_name, sigma, image_name, psnr_value, ssim_value, seconds))
                 if keep_outputs:

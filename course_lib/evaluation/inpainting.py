@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -24,7 +23,7 @@ import numpy as np
 from .. import metrics
 from .._validation import check_image, check_integer, check_mask
 from ..models.shipped import shipped_inpainter
-from .results import Result, ResultsTable, quantize
+from .results import Result, ResultsTable, quantize, run_method
 
 __all__ = [
     "INPAINTING_COVERAGE",
@@ -280,11 +279,7 @@ def evaluate_inpainting(
             for method_name, method in methods.items():
                 if progress is not None:
                     progress(f"{image_name} (hole {number + 1}/{len(image_holes)}) | {method_name}")
-                started = time.perf_counter()
-                estimate = np.asarray(method(damaged.copy(), hole.copy()), dtype=np.float32)
-                seconds = time.perf_counter() - started
-                if estimate.shape != clean.shape:
-                    raise ValueError(f"method {method_name!r} returned shape {estimate.shape}; expected {clean.shape}")
+                estimate, seconds = run_method(method_name, method, clean.shape, damaged.copy(), hole.copy())
                 scores = inpainting_scores(clean, estimate, hole)
                 table.results.append(InpaintingResult(
                     method_name, float(hole.mean()), image_name, scores["psnr_hole"], scores["ssim_hole"], seconds,

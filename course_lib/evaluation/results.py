@@ -1,12 +1,14 @@
 """What every protocol returns: one :class:`Result` per method, level and image, gathered in a
 :class:`ResultsTable` that averages, prints and writes them; and :func:`quantize`, the 8-bit
-rounding every protocol applies to a method's output before scoring it."""
+rounding every protocol applies to a method's output before scoring it; :func:`run_method`, the
+timed call of a method that every protocol makes."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,23 @@ import numpy as np
 from .. import data
 from .._validation import check_image
 
-__all__ = ["quantize", "Result", "ResultsTable"]
+__all__ = ["quantize", "run_method", "Result", "ResultsTable"]
+
+
+def run_method(name: str, method, expected_shape, *arguments) -> tuple[np.ndarray, float]:
+    """Call ``method(*arguments)``; return its output as float32 and the seconds it took.
+
+    Raises
+    ------
+    ValueError
+        If the output's shape is not `expected_shape`, naming the method.
+    """
+    started = time.perf_counter()
+    estimate = np.asarray(method(*arguments), dtype=np.float32)
+    seconds = time.perf_counter() - started
+    if estimate.shape != tuple(expected_shape):
+        raise ValueError(f"method {name!r} returned shape {estimate.shape}; expected {tuple(expected_shape)}")
+    return estimate, seconds
 
 
 def quantize(image) -> np.ndarray:

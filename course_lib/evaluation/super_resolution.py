@@ -13,7 +13,6 @@ names into functions for :func:`evaluate_super_resolution`.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +21,7 @@ import numpy as np
 from .. import metrics
 from .._validation import check_image, check_integer
 from ..models.shipped import SHIPPED_SR_ARCHITECTURES, shipped_sr
-from .results import Result, ResultsTable
+from .results import Result, ResultsTable, run_method
 
 __all__ = [
     "sr_ground_truth",
@@ -153,12 +152,7 @@ def evaluate_super_resolution(
                     method = method[scale]
                 if progress is not None:
                     progress(f"scale {scale} | {image_name} | {method_name}")
-                started = time.perf_counter()
-                estimate = np.asarray(method(low, scale), dtype=np.float32)
-                seconds = time.perf_counter() - started
-                if estimate.shape != high_y.shape:
-                    raise ValueError(f"method {method_name!r} returned shape {estimate.shape}; "
-                                     f"expected {high_y.shape}")
+                estimate, seconds = run_method(method_name, method, high_y.shape, low, scale)
                 psnr_value, ssim_value = super_resolution_scores(high_y, estimate, scale)
                 table.results.append(Result(method_name, scale, image_name, psnr_value, ssim_value, seconds))
                 if keep_outputs:
