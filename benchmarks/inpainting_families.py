@@ -58,7 +58,8 @@ from training_budget import budget_callback, matmul_peak, measure_families
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 FAMILIES = {
-    # name: (configuration fields, what it is); a family with a frequency_loss gets --frequency-loss-weight
+    # name: (configuration fields, what it is); a family with a frequency_loss and no weight of its own gets
+    # --frequency-loss-weight
     "shipped": (dict(),
                 "today's shipped recipe: U-Net of partial convolutions, 32-64-128-256 channels at 1, 1/2, 1/4, 1/8 "
                 "resolution, CloseHoles (16 diffusion steps), L1 loss weighted 6 in the hole and 1 outside"),
@@ -71,6 +72,12 @@ FAMILIES = {
     "ffc_fft_loss": (dict(bottleneck="ffc", bottleneck_blocks=4, frequency_loss="fft"),
                      "the FFC U-Net trained on the L1 loss + --frequency-loss-weight x the L1 distance between "
                      "the FFT magnitudes of the hole's content in output and target"),
+    "ssim_loss": (dict(frequency_loss="ssim", frequency_loss_weight=1.0),
+                  "today's U-Net trained on the L1 loss + 1 x (1 - SSIM) of the composite, 7x7 windows, averaged "
+                  "over the hole (the structure the protocol's SSIM scores)"),
+    "gradient_loss": (dict(frequency_loss="gradient", frequency_loss_weight=2.0),
+                      "today's U-Net trained on the L1 loss + 2 x the L1 distance between the horizontal and "
+                      "vertical differences of composite and target, per hole pixel (edges and the hole's seam)"),
 }
 
 
@@ -104,7 +111,7 @@ def family_config(name, arguments):
     from course_lib.training.inpainting_training import InpaintingTrainingConfig
 
     fields, _ = FAMILIES[name]
-    if "frequency_loss" in fields:
+    if "frequency_loss" in fields and "frequency_loss_weight" not in fields:
         fields = {**fields, "frequency_loss_weight": arguments.frequency_loss_weight}
     return InpaintingTrainingConfig(
         patch_size=arguments.patch_size, batch_size=arguments.batch_size, steps_per_epoch=100, epochs=100_000,

@@ -18,6 +18,7 @@ from course_lib.training.inpainting_training import (
     fourier_magnitude_l1,
     gradient_l1,
     inpainting_l1_loss,
+    ssim_dissimilarity,
 )
 
 #: InpaintingTrainingConfig's fields before issue 19, as an old checkpoint's state.json or provenance record has them.
@@ -54,7 +55,31 @@ def test_gradient_term_is_the_l1_between_differences_per_hole_pixel():
     np.testing.assert_allclose(np.asarray(gradient_l1(target, estimate)), expected, rtol=1e-5)
 
 
-@pytest.mark.parametrize("term", [fourier_magnitude_l1, gradient_l1])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_ssim_term_is_one_minus_the_hole_ssim_the_protocol_scores(channels):
+    """For a hole away from the patch's edge it is 1 - metrics.ssim_in_mask of the composite, image by image."""
+    from course_lib import metrics
+
+    clean, hole, estimate, target = _batch(5, channels=channels)
+    estimate = 0.5 * clean + 0.5 * estimate  # partly right, so that SSIM is neither 0 nor 1
+    composite = hole * estimate + (1 - hole) * clean
+    expected = [1.0 - metrics.ssim_in_mask(clean[index].squeeze(), composite[index].squeeze(), hole[index, ..., 0] > 0)
+                for index in range(len(clean))]
+    np.testing.assert_allclose(np.asarray(ssim_dissimilarity(target, estimate)), expected, rtol=1e-3, atol=1e-4)
+
+
+def test_ssim_term_prefers_the_right_structure_to_a_flat_fill_of_the_right_mean():
+    rng = np.random.default_rng(6)
+    clean = rng.random((1, 32, 32, 1)).astype(np.float32)
+    hole = np.zeros((1, 32, 32, 1), np.float32)
+    hole[:, 8:24, 8:24] = 1.0
+    target = np.concatenate([clean, hole], axis=-1)
+    flat = np.full_like(clean, clean[hole == 1].mean())
+    noisy = np.clip(clean + rng.normal(0, 0.1, clean.shape), 0, 1).astype(np.float32)
+    assert float(ssim_dissimilarity(target, noisy)[0]) < 0.5 * float(ssim_dissimilarity(target, flat)[0])
+
+
+@pytest.mark.parametrize("term", [fourier_magnitude_l1, gradient_l1, ssim_dissimilarity])
 def test_frequency_terms_judge_the_hole_only_and_vanish_for_a_perfect_fill(term):
     clean, hole, estimate, target = _batch(2)
     assert np.allclose(np.asarray(term(target, clean)), 0.0, atol=1e-5)
@@ -189,7 +214,7 @@ def test_help_names_the_new_options(capsys):
     with pytest.raises(SystemExit):
         cli.main(["train", "inpaint", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for option in ("--bottleneck {none,ffc,dilated}", "--bottleneck-blocks", "--frequency-loss {fft,gradient}",
+    for option in ("--bottleneck {none,ffc,dilated}", "--bottleneck-blocks", "--frequency-loss {fft,gradient,ssim}",
                    "--frequency-loss-weight"):
         assert option in text
 
@@ -197,7 +222,7 @@ def test_help_names_the_new_options(capsys):
 @pytest.mark.parametrize("arguments, message", [
     (["--bottleneck", "gated"], "error: --bottleneck must be one of 'none', 'ffc', 'dilated'; got 'gated'"),
     (["--bottleneck", "ffc", "--bottleneck-blocks", "0"], "error: --bottleneck-blocks must be at least 1; got 0"),
-    (["--frequency-loss", "perceptual"], "error: --frequency-loss must be one of 'fft', 'gradient'; got 'perceptual'"),
+    (["--frequency-loss", "perceptual"], "error: --frequency-loss must be one of 'fft', 'gradient', 'ssim'; got 'perceptual'"),
     (["--frequency-loss-weight", "-1"], "error: --frequency-loss-weight must be a finite number >= 0; got -1"),
     (["--frequency-loss-weight", "nan"], "error: --frequency-loss-weight must be a finite number >= 0; got nan"),
 ])

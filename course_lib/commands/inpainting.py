@@ -59,7 +59,7 @@ def add_train_inpaint(commands) -> None:
                         help="the term --frequency-loss-weight adds: fft (L1 between the magnitudes of the 2-D "
                              "FFTs of what output and target hold in the hole) or gradient (L1 between the "
                              "horizontal and vertical differences of target and output with the known pixels put "
-                             "back, per hole pixel)")
+                             "back, per hole pixel) or ssim (1 - SSIM on 7x7 windows, averaged over the hole)")
     parser.add_argument("--frequency-loss-weight", type=float, default=0.0,
                         help="weight of --frequency-loss beside the L1 loss (0: the L1 loss alone, as before)")
     parser.set_defaults(handler=run_train_inpaint)
@@ -69,7 +69,7 @@ def add_train_inpaint(commands) -> None:
 #: course_lib.training.inpainting_training.FREQUENCY_LOSSES, spelled here so that bad values fail before
 #: TensorFlow is imported; tests/test_inpainting_training_options.py checks that they agree).
 BOTTLENECK_CHOICES = ("none", "ffc", "dilated")
-FREQUENCY_LOSS_CHOICES = ("fft", "gradient")
+FREQUENCY_LOSS_CHOICES = ("fft", "gradient", "ssim")
 
 
 def check_train_inpaint_options(arguments) -> None:

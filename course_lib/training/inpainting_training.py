@@ -27,7 +27,16 @@ the context does not say, is a blur. :class:`InpaintingLoss` can add a
   of the composite :math:`\\tilde y = h \\odot \\hat y + (1 - h) \\odot y` and of
   the target, :math:`\\lambda \\sum |\\nabla \\tilde y - \\nabla y| / (C \\sum h)`
   (normalized like the hole term; only differences that touch the hole count):
-  edges across the hole and at its border, sharp as in the target.
+  edges across the hole and at its border, sharp as in the target;
+- ``"ssim"``: a *structure* term rather than a frequency one, the mean over
+  the hole's pixels of :math:`1 - \mathrm{SSIM}` between the composite and the
+  target, the SSIM map of Wang et al. (2004) on 7x7 uniform windows with the
+  sample covariance (scikit-image's defaults, the map that
+  :func:`course_lib.metrics.ssim_in_mask` averages to score the hole):
+  :math:`\mathrm{SSIM} = \frac{(2 \mu_x \mu_y + c_1)(2 \sigma_{xy} + c_2)}
+  {(\mu_x^2 + \mu_y^2 + c_1)(\sigma_x^2 + \sigma_y^2 + c_2)}`,
+  :math:`c_1 = 0.01^2, c_2 = 0.03^2`. It pays for local contrast and
+  correlation that a fill lacks, and for a seam at the hole's border.
 
 With :math:`\\lambda = 0` (the default) the loss is exactly the L1 loss above.
 The PSNR in the hole (:func:`hole_psnr_metric`) is reported beside it in every
@@ -60,6 +69,7 @@ __all__ = [
     "inpainting_l1_loss",
     "fourier_magnitude_l1",
     "gradient_l1",
+    "ssim_dissimilarity",
     "InpaintingLoss",
     "FREQUENCY_LOSSES",
     "hole_psnr_metric",
@@ -130,8 +140,44 @@ def gradient_l1(y_true, y_pred):
     return total / keras.ops.maximum(keras.ops.sum(hole, axis=(1, 2, 3)) * channels, 1.0)
 
 
-#: The frequency terms :class:`InpaintingLoss` can add to :func:`inpainting_l1_loss`.
-FREQUENCY_LOSSES = {"fft": fourier_magnitude_l1, "gradient": gradient_l1}
+#: Side of the uniform window of :func:`ssim_dissimilarity` (scikit-image's default).
+SSIM_WINDOW = 7
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+def ssim_dissimilarity(y_true, y_pred):
+    """Per image, the mean over the hole's pixels (and channels) of ``1 - SSIM(composite, clean)``.
+
+    The SSIM map is computed on 7x7 uniform windows with the sample covariance
+    (scikit-image's defaults) from the composite, the output with the known
+    pixels put back; only windows that fit in the patch count, so a hole pixel
+    closer than 3 pixels to the patch's edge is not scored. Inside the patch it
+    is the map :func:`course_lib.metrics.ssim_in_mask` averages. `y_true` is
+    ``concat(clean, hole)`` on the channel axis.
+    """
+    filled, clean, hole = _composite_and_clean(y_true, y_pred)
+    count = SSIM_WINDOW * SSIM_WINDOW
+    sample = count / (count - 1)
+
+    def window_mean(images):
+        return keras.ops.average_pool(images, SSIM_WINDOW, strides=1, padding="valid")
+
+    mean_filled, mean_clean = window_mean(filled), window_mean(clean)
+    variance_filled = sample * (window_mean(filled * filled) - mean_filled * mean_filled)
+    variance_clean = sample * (window_mean(clean * clean) - mean_clean * mean_clean)
+    covariance = sample * (window_mean(filled * clean) - mean_filled * mean_clean)
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    similarity = ((2 * mean_filled * mean_clean + c1) * (2 * covariance + c2)
+                  / ((mean_filled * mean_filled + mean_clean * mean_clean + c1) * (variance_filled + variance_clean + c2)))
+    radius = SSIM_WINDOW // 2
+    centres = hole[:, radius:-radius, radius:-radius]
+    channels = keras.ops.cast(keras.ops.shape(clean)[-1], "float32")
+    return (keras.ops.sum((1.0 - similarity) * centres, axis=(1, 2, 3))
+            / keras.ops.maximum(keras.ops.sum(centres, axis=(1, 2, 3)) * channels, 1.0))
+
+
+#: The terms :class:`InpaintingLoss` can add to :func:`inpainting_l1_loss` (two frequency terms, one structure term).
+FREQUENCY_LOSSES = {"fft": fourier_magnitude_l1, "gradient": gradient_l1, "ssim": ssim_dissimilarity}
 
 
 @keras.saving.register_keras_serializable(package="course_lib")
@@ -140,9 +186,9 @@ class InpaintingLoss(keras.losses.Loss):
 
     Parameters
     ----------
-    frequency_loss : {"fft", "gradient"}
-        :func:`fourier_magnitude_l1` or :func:`gradient_l1` (see the module's
-        documentation for the formulas).
+    frequency_loss : {"fft", "gradient", "ssim"}
+        :func:`fourier_magnitude_l1`, :func:`gradient_l1` or
+        :func:`ssim_dissimilarity` (see the module's documentation for the formulas).
     frequency_loss_weight : float
         Its weight (0: the L1 loss alone).
     """
@@ -207,8 +253,8 @@ class InpaintingTrainingConfig(TrainingConfig):
         Largest brush width of the stroke holes, in pixels.
     batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
         As in :class:`course_lib.training.TrainingConfig`.
-    frequency_loss : {"fft", "gradient"}
-        The frequency term of :class:`InpaintingLoss`.
+    frequency_loss : {"fft", "gradient", "ssim"}
+        The frequency (or structure) term of :class:`InpaintingLoss`.
     frequency_loss_weight : float
         Its weight; 0 (the default) trains on the L1 loss alone, as the first version did.
 
