@@ -70,6 +70,46 @@ def test_train_inpaint_writes_model_and_provenance_with_the_biharmonic_baseline(
     assert models.inpainting_multiple(models.load_model(out)) == 4
 
 
+def test_train_inpaint_on_a_folder_holds_images_out_and_scores_them(tmp_path):
+    """--validation-every 3 on 6 files: files 3 and 6 are never trained on, give the validation patches and are
+    scored under the inpainting protocol at the end; the colour photo among them is read in colour."""
+    folder = tmp_path / "photos"
+    rng = np.random.default_rng(1)
+    for index in range(6):
+        shape = (64, 68, 3) if index == 2 else (64, 68)
+        data.write_image(folder / f"image{index}.png", rng.random(shape).astype(np.float32))
+    out = tmp_path / "unet.keras"
+    result = _run("train", "inpaint", "--out", out, "--data", folder, "--validation-every", "3", "--epochs", "1",
+                  "--width", "4", "--levels", "3", "--patch-size", "24", "--skip-test")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "holding out 2 images for validation: image2.png, image5.png" in result.stdout
+    assert "held-out validation images: mean PSNR in the hole" in result.stdout
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert "all but every 3" in record["training"]["data"]
+    assert "validation images: every 3th (2, never trained on)" in record["training"]["validation_data"]
+    assert set(record["validation"]["psnr_hole"]) == {"image2.png", "image5.png", "mean"}
+    assert "test_split" not in record
+    result = _run("train", "inpaint", "--out", tmp_path / "other.keras", "--data", folder, "--validation-every", "1")
+    assert result.returncode == 2 and result.stderr.strip().splitlines()[-1] == (
+        "error: --validation-every must be 0 (no hold-out) or at least 2; got 1")
+
+
+def test_color_source_reads_a_held_out_split_of_a_folder_by_name_in_colour(tmp_path):
+    rng = np.random.default_rng(2)
+    images = [rng.random((12, 10, 3) if index % 2 else (12, 10)).astype(np.float32) for index in range(4)]
+    for index, image in enumerate(images):
+        data.write_image(tmp_path / f"{index}.png", image)
+    kept, held_out = training.holdout_split(training.folder_source(tmp_path), every=2)
+    for split, indices in ((kept, (0, 2)), (held_out, (1, 3))):
+        coloured = training.color_source(split, folder=tmp_path)
+        for position, index in enumerate(indices):
+            expected = images[index] if images[index].ndim == 3 else np.repeat(images[index][..., None], 3, -1)
+            np.testing.assert_allclose(coloured.loader(position), expected, atol=1 / 255)
+    data.write_image(tmp_path / "elsewhere" / "other.png", images[0])
+    with pytest.raises(ValueError, match="4 images of the source are not files of"):
+        training.color_source(training.folder_source(tmp_path), folder=tmp_path / "elsewhere")
+
+
 def test_restore_inpaint_fills_each_input_in_its_format_and_keeps_known_pixels(tmp_path, inputs, tiny_model):
     files, masks = inputs
     out = tmp_path / "out"

@@ -62,6 +62,9 @@ def add_train_inpaint(commands) -> None:
                              "back, per hole pixel) or ssim (1 - SSIM on 7x7 windows, averaged over the hole)")
     parser.add_argument("--frequency-loss-weight", type=float, default=0.0,
                         help="weight of --frequency-loss beside the L1 loss (0: the L1 loss alone, as before)")
+    parser.add_argument("--validation-every", type=int, default=20, metavar="N",
+                        help="with --data: hold out every Nth image (in name order) for validation, scored at the "
+                             "end under the inpainting protocol next to biharmonic; 0 keeps them all")
     parser.set_defaults(handler=run_train_inpaint)
 
 
@@ -81,6 +84,8 @@ def check_train_inpaint_options(arguments) -> None:
         if value not in choices:
             raise ValueError(f"{option} must be one of {', '.join(repr(choice) for choice in choices)}; "
                              f"got {value!r}")
+    if arguments.validation_every < 0 or arguments.validation_every == 1:
+        raise ValueError(f"--validation-every must be 0 (no hold-out) or at least 2; got {arguments.validation_every}")
     if arguments.bottleneck_blocks < 1:
         raise ValueError(f"--bottleneck-blocks must be at least 1; got {arguments.bottleneck_blocks}")
     weight = arguments.frequency_loss_weight
@@ -115,14 +120,23 @@ def run_train_inpaint(arguments) -> int:
         task="inpainting (hole filling) of RGB and gray images",
         describe_run="inpainting U-Net", record_fields={"input": "[damaged image, hole mask (1 = missing)]"},
         score_on_test_split=_score_on_test_split, command_task="inpaint",
+        validation_every=arguments.validation_every if arguments.data else 0,
+        score_on_validation=lambda model, source: _score_on_images(
+            model, {name: source.loader(index) for index, name in enumerate(source.names)},
+            "held-out validation images"),
     )
 
 
 def _score_on_test_split(model) -> dict:
-    from .. import data, evaluation
+    from .. import data
+
+    return _score_on_images(model, data.load_split("test"), "test split")
+
+
+def _score_on_images(model, images: dict, label: str) -> dict:
+    from .. import evaluation
     from ..models import inpaint
 
-    images = data.load_split("test")
     methods = {**evaluation.classical_inpainters(), "model": lambda damaged, hole: inpaint(model, damaged, hole)}
     table = evaluation.evaluate_inpainting(methods, images)
 
@@ -131,7 +145,7 @@ def _score_on_test_split(model) -> dict:
                 | {"mean": round(table.mean(method, key=key), 3)})
 
     return {
-        "summary": [f"test split: mean PSNR in the hole {table.mean('model'):.2f} dB "
+        "summary": [f"{label}: mean PSNR in the hole {table.mean('model'):.2f} dB "
                     f"(biharmonic {table.mean('biharmonic'):.2f} dB); whole image {table.mean('model', key='psnr_image'):.2f} dB "
                     f"(biharmonic {table.mean('biharmonic', key='psnr_image'):.2f} dB)"],
         "protocol": evaluation.INPAINTING_PROTOCOL,

@@ -62,16 +62,22 @@ def color_source(source: ImageSource, *, folder=None) -> ImageSource:
         From :func:`course_lib.training.bundled_source` or
         :func:`course_lib.training.folder_source` (which load gray images).
     folder : str or os.PathLike, optional
-        The folder `source` was made from, read again in colour; omit it for the
-        bundled images. Any other source without a `folder` (a held-out split of
-        a folder, images already in memory) is read with its own loader, gray
-        images repeated into three channels.
+        The folder `source` was made from (all of it, or a held-out split of it:
+        its images are found by file name), read again in colour; omit it for
+        the bundled images. Any other source without a `folder` (images already
+        in memory) is read with its own loader, gray images repeated into three
+        channels.
     """
     if folder is not None:
-        files = tuple(data.list_image_files(folder))
+        files = {path.name: path for path in data.list_image_files(folder)}
+        missing = [name for name in source.names if name not in files]
+        if missing:
+            raise ValueError(f"{len(missing)} images of the source are not files of {str(folder)!r}: "
+                             f"{', '.join(missing[:3])}")
+        paths = tuple(files[name] for name in source.names)
 
         def loader(index):
-            return _as_rgb(np.clip(data.read_image(files[index]), 0.0, 1.0))
+            return _as_rgb(np.clip(data.read_image(paths[index]), 0.0, 1.0))
     elif set(source.names) <= set(data.list_images()):
         names = source.names
 

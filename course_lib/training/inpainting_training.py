@@ -29,12 +29,12 @@ the context does not say, is a blur. :class:`InpaintingLoss` can add a
   (normalized like the hole term; only differences that touch the hole count):
   edges across the hole and at its border, sharp as in the target;
 - ``"ssim"``: a *structure* term rather than a frequency one, the mean over
-  the hole's pixels of :math:`1 - \mathrm{SSIM}` between the composite and the
+  the hole's pixels of :math:`1 - \\mathrm{SSIM}` between the composite and the
   target, the SSIM map of Wang et al. (2004) on 7x7 uniform windows with the
   sample covariance (scikit-image's defaults, the map that
   :func:`course_lib.metrics.ssim_in_mask` averages to score the hole):
-  :math:`\mathrm{SSIM} = \frac{(2 \mu_x \mu_y + c_1)(2 \sigma_{xy} + c_2)}
-  {(\mu_x^2 + \mu_y^2 + c_1)(\sigma_x^2 + \sigma_y^2 + c_2)}`,
+  :math:`\\mathrm{SSIM} = \\frac{(2 \\mu_x \\mu_y + c_1)(2 \\sigma_{xy} + c_2)}
+  {(\\mu_x^2 + \\mu_y^2 + c_1)(\\sigma_x^2 + \\sigma_y^2 + c_2)}`,
   :math:`c_1 = 0.01^2, c_2 = 0.03^2`. It pays for local contrast and
   correlation that a fill lacks, and for a seam at the hole's border.
 
@@ -324,6 +324,7 @@ def train_inpainting(
     config: InpaintingTrainingConfig,
     *,
     source: ImageSource | None = None,
+    validation_source: ImageSource | None = None,
     folder=None,
     checkpoint_dir=None,
     resume: bool = False,
@@ -343,8 +344,12 @@ def train_inpainting(
     source : ImageSource, optional
         Training images (default: the bundled training split); loaded in colour
         (:func:`course_lib.training.color_source`).
+    validation_source : ImageSource, optional
+        Held-out images (:func:`course_lib.training.holdout_split`) that give
+        the validation patches; without it they come from the training images.
     folder : str or os.PathLike, optional
-        The folder `source` was made from, if any (so it can be read in colour).
+        The folder `source` (and `validation_source`) were made from, if any, so
+        that they can be read in colour.
     checkpoint_dir, resume, initial_weights, strategy, callbacks, checkpoint_extra, validation, verbose :
         As in :func:`course_lib.training.train_denoiser`.
     replace_finished : bool
@@ -356,9 +361,12 @@ def train_inpainting(
         config = config.shrunk_for_fast_mode()
     source = color_source(source if source is not None else bundled_source("train"), folder=folder)
     check_patch_size_fits(source, config.patch_size, config.scales)  # before any model is built
+    if validation_source is not None:
+        validation_source = color_source(validation_source, folder=folder)
     validation_data = None
     if validation:
-        validation_data = inpainting_validation_pairs(source, patch_size=config.patch_size,
+        validation_data = inpainting_validation_pairs(validation_source if validation_source is not None else source,
+                                                      patch_size=config.patch_size,
                                                       count=4 if fast_mode() else 16, coverage=config.coverage,
                                                       max_width=config.max_width)
 
@@ -370,7 +378,9 @@ def train_inpainting(
             scales=run_config.scales)
 
     return fit_resumable(
-        config, build=build_inpainting, make_dataset=make_dataset, data_description=source.description,
+        config, build=build_inpainting, make_dataset=make_dataset,
+        data_description=source.description + (
+            f"; validation patches from {validation_source.description}" if validation_source is not None else ""),
         validation_data=validation_data, checkpoint_dir=checkpoint_dir, resume=resume,
         initial_weights=initial_weights, strategy=strategy, callbacks=callbacks, checkpoint_extra=checkpoint_extra,
         verbose=verbose, replace_finished=replace_finished,
