@@ -85,8 +85,8 @@ def test_train_inpaint_on_a_folder_holds_images_out_and_scores_them(tmp_path):
     assert "holding out 2 images for validation: image2.png, image5.png" in result.stdout
     assert "held-out validation images: mean PSNR in the hole" in result.stdout
     record = json.loads(out.with_suffix(".json").read_text())
-    assert "all but every 3" in record["training"]["data"]
-    assert "validation images: every 3th (2, never trained on)" in record["training"]["validation_data"]
+    assert "all but every 3rd (4)" in record["training"]["data"]
+    assert "validation images: every 3rd (2, never trained on)" in record["training"]["validation_data"]
     assert set(record["validation"]["psnr_hole"]) == {"image2.png", "image5.png", "mean"}
     assert "test_split" not in record
     result = _run("train", "inpaint", "--out", tmp_path / "other.keras", "--data", folder, "--validation-every", "1")

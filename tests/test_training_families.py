@@ -28,6 +28,8 @@ def test_holdout_keeps_every_twentieth_image_out_of_training(forty_images):
     np.testing.assert_array_equal(held_out.loader(1), forty_images.loader(39))
     np.testing.assert_array_equal(kept.loader(19), forty_images.loader(20))  # image_021 follows image_019
     assert "every 20th (2, never trained on)" in held_out.description
+    for every, nth in ((2, "2nd"), (3, "3rd"), (11, "11th"), (21, "21st"), (22, "22nd")):
+        assert f"all but every {nth} (" in training.holdout_split(forty_images, every=every)[0].description
     assert "forty random images" in kept.description and held_out.sizes == ((40, 48), (40, 48))
 
 

@@ -158,8 +158,15 @@ def holdout_split(source: ImageSource, *, every: int = 20) -> tuple[ImageSource,
             loader=lambda position, indices=tuple(indices): source.loader(indices[position]),
         )
 
-    return (subset(kept, f"training images: all but every {every}th ({len(kept)})"),
-            subset(held_out, f"validation images: every {every}th ({len(held_out)}, never trained on)"))
+    nth = _ordinal(every)
+    return (subset(kept, f"training images: all but every {nth} ({len(kept)})"),
+            subset(held_out, f"validation images: every {nth} ({len(held_out)}, never trained on)"))
+
+
+def _ordinal(number: int) -> str:
+    """``2 -> "2nd"``, ``3 -> "3rd"``, ``11 -> "11th"``, ``20 -> "20th"``, ``21 -> "21st"``."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def preloaded(source: ImageSource) -> ImageSource:
