@@ -68,13 +68,17 @@ def test_ssim_term_is_one_minus_the_hole_ssim_the_protocol_scores(channels):
     np.testing.assert_allclose(np.asarray(ssim_dissimilarity(target, estimate)), expected, rtol=1e-3, atol=1e-4)
 
 
-def test_ssim_term_prefers_the_right_structure_to_a_flat_fill_of_the_right_mean():
-    rng = np.random.default_rng(6)
+def _square_hole_and_flat_fill(seed):
+    """A 32x32 random image with a 16x16 hole in its middle, its target, and the hole filled with its mean."""
+    rng = np.random.default_rng(seed)
     clean = rng.random((1, 32, 32, 1)).astype(np.float32)
     hole = np.zeros((1, 32, 32, 1), np.float32)
     hole[:, 8:24, 8:24] = 1.0
-    target = np.concatenate([clean, hole], axis=-1)
-    flat = np.full_like(clean, clean[hole == 1].mean())
+    return rng, clean, np.concatenate([clean, hole], axis=-1), np.full_like(clean, clean[hole == 1].mean())
+
+
+def test_ssim_term_prefers_the_right_structure_to_a_flat_fill_of_the_right_mean():
+    rng, clean, target, flat = _square_hole_and_flat_fill(6)
     noisy = np.clip(clean + rng.normal(0, 0.1, clean.shape), 0, 1).astype(np.float32)
     assert float(ssim_dissimilarity(target, noisy)[0]) < 0.5 * float(ssim_dissimilarity(target, flat)[0])
 
@@ -90,12 +94,7 @@ def test_frequency_terms_judge_the_hole_only_and_vanish_for_a_perfect_fill(term)
 
 def test_a_blurred_fill_pays_the_fourier_term():
     """A fill with the right mean but no detail (a flat hole) costs more than the detail it lacks, shifted."""
-    rng = np.random.default_rng(3)
-    clean = rng.random((1, 32, 32, 1)).astype(np.float32)
-    hole = np.zeros((1, 32, 32, 1), np.float32)
-    hole[:, 8:24, 8:24] = 1.0
-    target = np.concatenate([clean, hole], axis=-1)
-    flat = np.full_like(clean, clean[hole == 1].mean())
+    _, clean, target, flat = _square_hole_and_flat_fill(3)
     textured = np.roll(clean, 1, axis=2)  # the same texture one pixel off: as wrong per pixel, or more
     assert float(inpainting_l1_loss(target, textured)[0]) > 0.8 * float(inpainting_l1_loss(target, flat)[0])
     assert float(fourier_magnitude_l1(target, flat)[0]) > 2 * float(fourier_magnitude_l1(target, textured)[0])
