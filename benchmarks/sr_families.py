@@ -53,6 +53,8 @@ FAMILIES = {
                    "EDSR-style: 12 residual blocks of 24 channels (deeper and narrower, the same arithmetic as 32x7)"),
     "wide_32x7": (dict(architecture="edsr", width=32, blocks=7, block="wide"),
                   "WDSR-B-style: 7 wide-activation blocks of 32 channels (ReLU on 192, the same arithmetic as 32x7)"),
+    "edsr_32x7_l1": (dict(architecture="edsr", width=32, blocks=7, loss="l1"),
+                     "edsr_32x7 trained on the mean absolute error (L1) instead of the mean squared error, as EDSR"),
 }
 
 

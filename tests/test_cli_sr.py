@@ -68,6 +68,17 @@ def test_train_sr_builds_and_records_the_edsr_block_asked_for(tmp_path, capsys):
     assert stopped.value.code == 2 and "argument --block: invalid choice: 'dense'" in capsys.readouterr().err
 
 
+def test_train_sr_records_the_loss_asked_for(tmp_path, capsys):
+    out = tmp_path / "l1.keras"
+    result = _run("train", "sr", "--arch", "edsr", "--loss", "l1", "--blocks", "1", "--width", "4", "--scale", "2",
+                  "--out", out, "--epochs", "1", "--skip-test")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(out.with_suffix(".json").read_text())["training"]["config"]["loss"] == "l1"
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["train", "sr", "--loss", "l2", "--scale", "2", "--out", str(tmp_path / "m.keras")])
+    assert stopped.value.code == 2 and "argument --loss: invalid choice: 'l2'" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("model_fixture, scale", [("espcn_x2", 2), ("vdsr_model", 3)])
 def test_restore_sr_upscales_each_input_in_its_format(request, tmp_path, inputs, model_fixture, scale):
     model_path = request.getfixturevalue(model_fixture)

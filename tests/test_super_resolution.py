@@ -1,5 +1,7 @@
 """Super-resolution: the networks, super_resolve, and the aligned training patches."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -216,6 +218,17 @@ def test_training_runs_and_checkpoints(source, tmp_path, architecture):
     assert (tmp_path / "state.json").exists()
 
 
+def test_an_l1_run_minimizes_the_mean_absolute_error_and_records_it(source, tmp_path):
+    config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=2, width=4, blocks=1, patch_size=16,
+                                                    batch_size=4, steps_per_epoch=2, epochs=1, loss="l1")
+    result = training.train_super_resolution(config, source=source, checkpoint_dir=tmp_path, verbose=0)
+    assert result.model.loss == "mean_absolute_error"
+    saved = json.loads((tmp_path / "state.json").read_text())["config"]
+    assert saved["loss"] == "l1"
+    assert training.SuperResolutionTrainingConfig.from_dict(saved) == config
+    assert training.SuperResolutionTrainingConfig.from_dict({"scale": 2, "patch_size": 16}).loss == "mse"  # old records
+
+
 def test_config_checks_its_values():
     with pytest.raises(ValueError, match="architecture must be one of"):
         training.SuperResolutionTrainingConfig(architecture="swinir")
@@ -223,6 +236,8 @@ def test_config_checks_its_values():
         training.SuperResolutionTrainingConfig(architecture="edsr", blocks=-1)
     with pytest.raises(ValueError, match="multiple of scale=3"):
         training.SuperResolutionTrainingConfig(scale=3, patch_size=50)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        training.SuperResolutionTrainingConfig(loss="l2")
 
 
 def test_edsr_starts_from_another_scales_weights_except_its_last_layer(source, tmp_path):

@@ -324,6 +324,24 @@ def test_psnr_metric_matches_the_definition():
     np.testing.assert_allclose(np.asarray(training.psnr_metric(clean, estimate)), [20.0, 40.0], rtol=1e-5)
 
 
+@pytest.mark.parametrize("loss, expected", [("mse", (0.1**2 + 0.3**2) / 2), ("l1", (0.1 + 0.3) / 2)])
+def test_compile_for_training_minimizes_the_loss_it_names(loss, expected):
+    import keras
+
+    model = keras.Sequential([keras.Input((2, 1, 1)), keras.layers.Identity()])
+    training.compile_for_training(model, 1e-3, loss=loss)
+    estimate = np.array([[[[0.1]], [[-0.3]]]], np.float32)  # errors 0.1 and -0.3 against a zero target
+    value = model.evaluate(estimate, np.zeros_like(estimate), verbose=0, return_dict=True)["loss"]
+    assert value == pytest.approx(expected, rel=1e-5)
+
+
+def test_compile_for_training_refuses_an_unknown_loss():
+    import keras
+
+    with pytest.raises(ValueError, match="loss must be one of"):
+        training.compile_for_training(keras.Sequential([keras.Input((2,)), keras.layers.Identity()]), 1e-3, loss="l2")
+
+
 def test_mirrored_strategy_over_two_logical_cpu_devices(tmp_path):
     """Scale-out: the same training call under tf.distribute.MirroredStrategy with two CPU replicas."""
     script = textwrap.dedent(

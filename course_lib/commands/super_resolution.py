@@ -57,6 +57,8 @@ def add_train_sr(commands) -> None:
                              "3x3, about the same multiply-adds)")
     parser.add_argument("--unshuffle", action=argparse.BooleanOptionalAction, default=False,
                         help="vdsr: run the convolutions at low resolution (scale^2 times cheaper)")
+    parser.add_argument("--loss", choices=["mse", "l1"], default="mse",
+                        help="the per-pixel loss: mse (what PSNR measures) or l1 (the mean absolute error, as EDSR)")
     parser.add_argument("--validation-every", type=int, default=20, metavar="N",
                         help="with --data: hold out every Nth image (in name order) for validation; 0 keeps them all")
     parser.set_defaults(handler=run_train_sr)
@@ -73,7 +75,7 @@ def run_train_sr(arguments) -> int:
 
         return SuperResolutionTrainingConfig(
             architecture=arguments.arch, scale=arguments.scale, depth=arguments.depth, width=arguments.width,
-            blocks=arguments.blocks, block=arguments.block, unshuffle=arguments.unshuffle,
+            blocks=arguments.blocks, block=arguments.block, unshuffle=arguments.unshuffle, loss=arguments.loss,
             patch_size=arguments.patch_size, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,

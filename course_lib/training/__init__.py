@@ -53,6 +53,7 @@ from .inpainting_training import (
 from .loop import (
     CheckpointFinishedError,
     CheckpointMismatchError,
+    LOSSES,
     TrainingResult,
     compile_for_training,
     fit_resumable,
@@ -113,6 +114,7 @@ __all__ = [
     "CheckpointMismatchError",
     "CheckpointFinishedError",
     "compile_for_training",
+    "LOSSES",
     "ImageSource",
     "bundled_source",
     "folder_source",

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .._validation import check_choice
 from .callbacks import EpochTimer, TrainingCheckpoint, psnr_metric
 
-__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training", "RESUMABLE_CHANGES",
-           "CheckpointMismatchError", "CheckpointFinishedError"]
+__all__ = ["TrainingResult", "learning_rate_at", "fit_resumable", "compile_for_training", "LOSSES",
+           "RESUMABLE_CHANGES", "CheckpointMismatchError", "CheckpointFinishedError"]
 
 
 class CheckpointMismatchError(ValueError):
@@ -107,11 +108,24 @@ def learning_rate_at(config, epoch: int) -> float:
     return end + 0.5 * (start - end) * (1 + math.cos(math.pi * progress))
 
 
-def compile_for_training(model, learning_rate: float) -> None:
-    """Adam, mean squared error, and PSNR reported beside the loss."""
+#: The per-pixel losses a run may minimize (:func:`compile_for_training`).
+LOSSES = ("mse", "l1")
+
+
+def compile_for_training(model, learning_rate: float, loss: str = "mse") -> None:
+    """Adam, a per-pixel loss, and PSNR reported beside the loss.
+
+    `loss` is ``"mse"``, the mean squared error :math:`\\frac{1}{N}\\sum_i (\\hat y_i - y_i)^2`
+    that PSNR measures, or ``"l1"``, the mean absolute error
+    :math:`\\frac{1}{N}\\sum_i |\\hat y_i - y_i|`, which EDSR and its successors train
+    super-resolution with: its gradient does not shrink with the error, so small
+    errors on edges keep being corrected late in training.
+    """
     import keras
 
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse", metrics=[psnr_metric])
+    check_choice(loss, "loss", LOSSES)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="mean_absolute_error" if loss == "l1" else "mse", metrics=[psnr_metric])
 
 
 def _load_initial_weights(model, initial_weights, reshaped_layers=()) -> None:

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from .._validation import check_choice, check_integer
 from .config import TrainingConfig
-from .loop import TrainingResult, fit_resumable
+from .loop import LOSSES, TrainingResult, compile_for_training, fit_resumable
 from .patches import ImageSource, bundled_source, check_patch_size_fits, fast_mode
 from .sr_patches import sr_validation_pairs, super_resolution_dataset
 
@@ -44,6 +44,9 @@ class SuperResolutionTrainingConfig(TrainingConfig):
         unshuffle by `scale`), ``scale^2`` times cheaper.
     patch_size : int
         Side of the high-resolution training patches (a multiple of `scale`, at least ``4 * scale``).
+    loss : {"mse", "l1"}
+        The per-pixel loss minimized (see :func:`course_lib.training.compile_for_training`):
+        the mean squared error PSNR measures, or the mean absolute error EDSR trains with.
     batch_size, steps_per_epoch, epochs, learning_rate, final_learning_rate, schedule, scales, seed, precision :
         As in :class:`course_lib.training.TrainingConfig`.
     """
@@ -56,6 +59,7 @@ class SuperResolutionTrainingConfig(TrainingConfig):
     unshuffle: bool = False
     patch_size: int = 48
     block: str = "plain"
+    loss: str = "mse"
 
     _record_order: ClassVar[tuple] = ("architecture", "scale", "depth", "width", "blocks", "unshuffle")
 
@@ -66,6 +70,7 @@ class SuperResolutionTrainingConfig(TrainingConfig):
         check_integer(self.width, "width", minimum=1)
         check_integer(self.blocks, "blocks", minimum=0)
         check_choice(self.block, "block", _EDSR_BLOCKS)
+        check_choice(self.loss, "loss", LOSSES)
         super().__post_init__()
         if self.patch_size % self.scale:
             raise ValueError(f"patch_size must be a multiple of scale={self.scale}; got {self.patch_size}")
@@ -154,4 +159,5 @@ def train_super_resolution(
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
         callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
         reshaped_layers=SCALE_DEPENDENT_LAYERS.get(config.architecture, ()),
+        compile_model=lambda model, learning_rate: compile_for_training(model, learning_rate, loss=config.loss),
     )
