@@ -9,7 +9,9 @@ attempted yet" and no cell raises.
 import json
 import os
 import re
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from course_lib.student_notebooks import make_exercise_notebook
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((REPOSITORY / "solutions").glob("*.ipynb"))
+SHORTCUTS = REPOSITORY / "tests" / "exercise_run_shortcuts.py"
 EXPECTED = ["00_welcome", "01_images_degradations_metrics", "02_classical_filters", "03_histograms_and_enhancement",
             "04_from_filters_to_cnns", "05_residual_learning_dncnn", "06_super_resolution", "07_gans",
             "08_gan_inpainting", "09_applications",
@@ -78,18 +81,72 @@ def _run_exercise_notebook(path, tmp_path):
 
     What this run tests is the stubs (no cell raises, every check answers "not
     attempted"), not the results, which nbval checks on the full solution notebook;
-    so the kernel gets ``COURSE_LIB_FAST=1`` and the library's live trainings shrink
-    to a few tiny steps.
+    so the kernel gets ``COURSE_LIB_FAST=1`` (the library's live trainings shrink to a
+    few tiny steps) and a first cell, removed again afterwards, from
+    tests/exercise_run_shortcuts.py (Keras fits cut to two steps, BM3D to a box filter).
     """
     import nbclient
     import nbformat
 
     exercise = make_exercise_notebook(_load(path), source_name=path.name)
     notebook = nbformat.reads(json.dumps(exercise), as_version=4)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(SHORTCUTS.read_text(encoding="utf-8")))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                                      resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env={**os.environ, "COURSE_LIB_FAST": "1"})  # course_lib.training.FAST_MODE_VARIABLE
+    shortcuts = notebook.cells.pop(0)
+    assert not [output for output in shortcuts.outputs if output.get("output_type") == "error"], shortcuts.outputs
     return notebook
+
+
+def test_the_exercise_run_shortcuts_cut_image_fits_and_bm3d_and_nothing_else():
+    """The first cell of the exercise runs, in a fresh interpreter (it patches Keras and bm3d process-wide).
+
+    Fits on images are cut to two steps; fits on vectors (cheap) run whole.
+    """
+    script = SHORTCUTS.read_text(encoding="utf-8") + textwrap.dedent(
+        """
+        import json
+        import numpy as np, keras, tensorflow as tf, bm3d
+        from course_lib import filters
+
+        def model():
+            keras.utils.set_random_seed(0)
+            network = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+            network.compile("sgd", "mse")
+            return network
+
+        def image_model():
+            keras.utils.set_random_seed(0)
+            network = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Conv2D(1, 3, padding="same")])
+            network.compile("sgd", "mse")
+            return network
+
+        x, y = np.ones((1000, 3), np.float32), np.ones((1000, 1), np.float32)
+        images = np.ones((1000, 4, 4, 1), np.float32)
+        dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(10)
+        networks = [image_model(), model(), model(), model()]
+        arrays = networks[0].fit(images, images, batch_size=10, epochs=7, verbose=0)
+        stepped = networks[1].fit(dataset.repeat(), epochs=5, steps_per_epoch=40, verbose=0)
+        unstepped = networks[2].fit(dataset, epochs=3, verbose=0)
+        vectors = networks[3].fit(x[:40], y[:40], batch_size=10, epochs=3, verbose=0)
+        image = np.random.default_rng(0).random((32, 32)).astype(np.float32)
+        print(json.dumps({
+            "epochs": [len(run.history["loss"]) for run in (arrays, stepped, unstepped, vectors)],
+            "steps": [int(network.optimizer.iterations.numpy()) for network in networks],
+            "bm3d": float(np.abs(filters.bm3d_denoise(image, 25)[5:-5, 5:-5]
+                                 - np.mean([np.roll(np.roll(image, a, 0), b, 1) for a in (-1, 0, 1)
+                                            for b in (-1, 0, 1)], axis=0)[5:-5, 5:-5]).max()),
+            "rgb": list(filters.bm3d_denoise(np.stack([image] * 3, axis=-1), 25).shape),
+        }))
+        """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            cwd=REPOSITORY)
+    assert result.returncode == 0, result.stderr[-3000:]
+    measured = json.loads(result.stdout.strip().splitlines()[-1])
+    assert measured["epochs"] == [1, 1, 1, 3]
+    assert measured["steps"] == [2, 2, 2, 12]  # of the 700, 200 and 300 asked for; vectors run whole
+    assert measured["bm3d"] < 1e-6 and measured["rgb"] == [32, 32, 3]  # a 3x3 box filter, shape kept
 
 
 def _texts(cell):

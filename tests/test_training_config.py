@@ -21,7 +21,7 @@ RECORD_KEYS = {
     DenoiserTrainingConfig: ["sigma", "architecture", "depth", "width", "batch_norm", "residual", "unshuffle",
                              "widths", "blocks", *SHARED_FIELDS],
     SuperResolutionTrainingConfig: ["architecture", "scale", "depth", "width", "blocks", "unshuffle", *SHARED_FIELDS,
-                                    "block"],
+                                    "block", "loss"],
     InpaintingTrainingConfig: ["width", "levels", "fill_iterations", "patch_size", "coverage", "max_width",
                                *SHARED_FIELDS[1:], "bottleneck", "bottleneck_blocks", "frequency_loss",
                                "frequency_loss_weight"],

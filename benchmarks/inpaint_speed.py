@@ -1,0 +1,67 @@
+"""How long the shipped inpainting U-Net takes to fill a 512x512 RGB photo, beside biharmonic inpainting.
+
+Run with::
+
+    python benchmarks/inpaint_speed.py [--repeats 5] [--size 512]
+
+The photo is scikit-image's ``astronaut`` (512x512 RGB; resized by bicubic for
+another ``--size``) with the course protocol's first hole (``evaluation.
+inpainting_test_mask``, seed 0: free-form strokes over 10-25 % of the image). The
+model is loaded once and warmed up by one fill (TensorFlow traces its graph on the
+first call), as in a notebook or a widget; then ``models.inpaint`` (the network,
+the composite with the known pixels) and scikit-image's biharmonic inpainting
+(``evaluation.classical_inpainters()["biharmonic"]``) fill the same hole in turn,
+``--repeats`` times each, so both see the same state of this shared, noisy
+machine. It prints every time, the medians, their ratio, and the median against
+issue 19's floor (2 seconds on the course's 2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+FLOOR_SECONDS = 2.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=512, help="side of the RGB photo, in pixels")
+    parser.add_argument("--repeats", type=int, default=5, help="timed fills by each method")
+    arguments = parser.parse_args()
+    if arguments.repeats < 1 or not 64 <= arguments.size <= 4096:
+        parser.exit(2, "error: --repeats must be at least 1 and --size in [64, 4096]\n")
+
+    from course_lib import data, degradations, evaluation, models
+
+    photo = data.load_image("astronaut")
+    if arguments.size != photo.shape[0]:
+        photo = np.clip(degradations.imresize(photo, output_shape=(arguments.size, arguments.size)), 0, 1)
+    hole = evaluation.inpainting_test_mask(photo.shape[:2], seed=0)
+    damaged = photo * (1 - hole[..., None])
+    network = models.load_shipped_inpainter()
+    methods = {"U-Net": lambda: models.inpaint(network, damaged, hole),
+               "biharmonic": lambda: evaluation.classical_inpainters()["biharmonic"](damaged, hole)}
+    methods["U-Net"]()  # warm-up: the first call traces the graph
+    times = {name: [] for name in methods}
+    for _ in range(arguments.repeats):
+        for name, fill in methods.items():
+            started = time.perf_counter()
+            fill()
+            times[name].append(time.perf_counter() - started)
+
+    print(f"fill a {arguments.size}x{arguments.size} RGB photo, hole {hole.mean():.1%} of it, "
+          f"{arguments.repeats} fills each, alternating, {os.cpu_count()} CPUs, model loaded and warmed up")
+    for name, values in times.items():
+        print(f"  {name:10s} median {np.median(values):6.2f} s (fills: {', '.join(f'{t:.2f}' for t in values)})")
+    median = float(np.median(times["U-Net"]))
+    print(f"U-Net / biharmonic median time: {median / np.median(times['biharmonic']):.2f}x")
+    print(f"U-Net median {median:.2f} s: {'within' if median < FLOOR_SECONDS else 'OVER'} the "
+          f"{FLOOR_SECONDS:.0f}-second floor of issue 19")
+
+
+if __name__ == "__main__":
+    main()
