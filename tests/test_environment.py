@@ -80,3 +80,11 @@ def test_figure_format_is_validated_and_harmless_outside_jupyter():
     course_lib.setup(tensorflow=False, figure_format="png", verbose=False)
     with pytest.raises(ValueError, match="figure_format must be one of"):
         course_lib.setup(tensorflow=False, figure_format="gif", verbose=False)
+
+
+def test_the_test_processes_share_the_cores():
+    """tests/conftest.py gives each pytest-xdist worker its share of the cores (all of them when alone)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    expected = str(max(1, (os.cpu_count() or 1) // workers))
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        assert os.environ[variable] == expected, variable
