@@ -22,8 +22,12 @@ def _threads_per_worker() -> int:
     return max(1, (os.cpu_count() or 1) // workers)
 
 
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, str(_threads_per_worker()))
+# Only in the workers: the controlling process sets nothing (its environment, which the workers
+# inherit, keeps whatever the person running the tests chose), and a run without workers keeps
+# the libraries' default of every core.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, str(_threads_per_worker()))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -12,6 +12,8 @@ solution notebooks), so the work that only produces numbers is cut short here:
 
 ``COURSE_LIB_FAST=1`` (set by the test as well) shrinks course_lib's own training
 functions; these shortcuts cover what the notebooks call Keras and BM3D for directly.
+The test also points ``COURSE_LIB_DATA`` at tiny untrained stand-ins for the shipped
+models (tests/exercise_stand_in_models.py).
 """
 
 import bm3d as _bm3d

@@ -76,14 +76,24 @@ def test_each_topic_notebook_has_at_least_three_checked_exercises_and_a_widget(n
     assert re.search(r"SwipeComparison\(|ParameterExplorer\(", code), f"{name} shows no widget"
 
 
-def _run_exercise_notebook(path, tmp_path):
+@pytest.fixture(scope="session")
+def stand_in_models(tmp_path_factory):
+    """A folder of tiny untrained stand-ins for the shipped models (tests/exercise_stand_in_models.py)."""
+    from exercise_stand_in_models import write_stand_in_models
+
+    return write_stand_in_models(tmp_path_factory.mktemp("stand_in_models"))
+
+
+def _run_exercise_notebook(path, tmp_path, stand_in_models=None):
     """Run the exercise version of `path` in a fresh kernel, in the course's fast mode.
 
     What this run tests is the stubs (no cell raises, every check answers "not
     attempted"), not the results, which nbval checks on the full solution notebook;
     so the kernel gets ``COURSE_LIB_FAST=1`` (the library's live trainings shrink to a
-    few tiny steps) and a first cell, removed again afterwards, from
-    tests/exercise_run_shortcuts.py (Keras fits cut to two steps, BM3D to a box filter).
+    few tiny steps), a first cell, removed again afterwards, from
+    tests/exercise_run_shortcuts.py (Keras fits cut to two steps, BM3D to a box filter),
+    and, given `stand_in_models`, ``COURSE_LIB_DATA`` set to that folder (tiny untrained
+    networks in place of the shipped ones, which take seconds per test image).
     """
     import nbclient
     import nbformat
@@ -93,7 +103,10 @@ def _run_exercise_notebook(path, tmp_path):
     notebook.cells.insert(0, nbformat.v4.new_code_cell(SHORTCUTS.read_text(encoding="utf-8")))
     client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=True,
                                      resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env={**os.environ, "COURSE_LIB_FAST": "1"})  # course_lib.training.FAST_MODE_VARIABLE
+    environment = {**os.environ, "COURSE_LIB_FAST": "1"}  # course_lib.training.FAST_MODE_VARIABLE
+    if stand_in_models is not None:
+        environment["COURSE_LIB_DATA"] = str(stand_in_models)  # course_lib.models.shipped.DATA_FOLDER_VARIABLE
+    client.execute(env=environment)
     shortcuts = notebook.cells.pop(0)
     assert not [output for output in shortcuts.outputs if output.get("output_type") == "error"], shortcuts.outputs
     return notebook
@@ -164,11 +177,11 @@ class _ExerciseNotebookRun:
     name = ""
 
     @pytest.mark.notebook
-    def test_runs_with_stubs_and_every_check_says_not_attempted(self, tmp_path):
+    def test_runs_with_stubs_and_every_check_says_not_attempted(self, tmp_path, stand_in_models):
         path = REPOSITORY / "solutions" / f"{self.name}.ipynb"
         if not path.exists():
             pytest.fail(f"solutions/{self.name}.ipynb is missing")
-        notebook = _run_exercise_notebook(path, tmp_path)
+        notebook = _run_exercise_notebook(path, tmp_path, stand_in_models)
         errors = [
             (index, output.get("ename"), output.get("evalue"))
             for index, cell in enumerate(notebook.cells) for output in cell.get("outputs", [])
@@ -321,3 +334,21 @@ def test_the_readme_course_map_gives_the_guides_times():
                         re.MULTILINE)
         assert row, f"the README's course map gives no 'N min / N s' for {path.stem}"
         assert (int(row.group(1)), int(row.group(2))) == (_stated_minutes(path), _measured_seconds(path)), path.stem
+
+
+def test_the_stand_in_models_take_and_give_what_the_shipped_ones_do(stand_in_models, monkeypatch):
+    """The exercise runs' stand-ins (tests/exercise_stand_in_models.py) keep each shipped model's contract."""
+    from course_lib.models.shipped import DATA_FOLDER, SHIPPED_MODELS
+
+    for shipped in SHIPPED_MODELS:
+        real = shipped.load()
+        monkeypatch.setenv("COURSE_LIB_DATA", str(stand_in_models))
+        stand_in = shipped.load()
+        monkeypatch.delenv("COURSE_LIB_DATA")
+        assert shipped.path.parent == DATA_FOLDER
+        describe = lambda tensors: [tuple(tensor.shape) for tensor in tensors]  # noqa: E731
+        assert describe(stand_in.inputs) == describe(real.inputs), shipped.file
+        assert describe(stand_in.outputs) == describe(real.outputs), shipped.file
+        assert stand_in.count_params() < real.count_params() / 10, shipped.file
+        assert (stand_in_models / shipped.file).with_suffix(".json").read_text() == \
+            shipped.path.with_suffix(".json").read_text()
