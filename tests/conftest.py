@@ -13,10 +13,11 @@ def _threads_per_worker() -> int:
     ``make test`` runs one worker per core. OpenMP and OpenBLAS (NumPy's and SciPy's linear
     algebra) start a thread per core in every process, and their idle threads spin before they
     sleep, so the threads of two workers side by side (and of the notebook kernels and
-    command-line runs they start, which inherit this environment) fight over the cores. One
-    thread each made two notebooks run side by side 18% faster (04 and 05 under two workers on
-    2 cores: 234 s against 286 s). TensorFlow keeps its threads: a worker's neighbour is often
-    idle, and one TensorFlow thread per process measured slower (262 s).
+    command-line runs they start, which inherit this environment) compete for the cores. In one
+    A/B run of notebooks 04 and 05 side by side under two workers on 2 cores, one such thread each
+    took 234 s against 286 s. TensorFlow keeps its threads (``course_lib.setup`` asks for every
+    core): one TensorFlow thread per kernel as well measured slower, 280 s against 247 s (most
+    likely because the neighbouring worker is often idle, e.g. between cells).
     """
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     return max(1, (os.cpu_count() or 1) // workers)
