@@ -340,15 +340,17 @@ def test_the_stand_in_models_take_and_give_what_the_shipped_ones_do(stand_in_mod
     """The exercise runs' stand-ins (tests/exercise_stand_in_models.py) keep each shipped model's contract."""
     from course_lib.models.shipped import DATA_FOLDER, SHIPPED_MODELS
 
+    def shapes(tensors):
+        return [tuple(tensor.shape) for tensor in tensors]
+
     for shipped in SHIPPED_MODELS:
         real = shipped.load()
         monkeypatch.setenv("COURSE_LIB_DATA", str(stand_in_models))
         stand_in = shipped.load()
         monkeypatch.delenv("COURSE_LIB_DATA")
         assert shipped.path.parent == DATA_FOLDER
-        describe = lambda tensors: [tuple(tensor.shape) for tensor in tensors]  # noqa: E731
-        assert describe(stand_in.inputs) == describe(real.inputs), shipped.file
-        assert describe(stand_in.outputs) == describe(real.outputs), shipped.file
+        assert shapes(stand_in.inputs) == shapes(real.inputs), shipped.file
+        assert shapes(stand_in.outputs) == shapes(real.outputs), shipped.file
         assert stand_in.count_params() < real.count_params() / 10, shipped.file
         assert (stand_in_models / shipped.file).with_suffix(".json").read_text() == \
             shipped.path.with_suffix(".json").read_text()
