@@ -261,6 +261,42 @@ def test_edsr_starts_from_another_scales_weights_except_its_last_layer(source, t
             assert copied and all(copied), layer.name
 
 
+def test_a_deeper_edsr_starts_from_a_shallower_ones_blocks_and_as_about_the_same_network(source, tmp_path):
+    donor_path = tmp_path / "shallow.keras"
+    donor = models.edsr(3, blocks=2, width=4, seed=5)
+    donor.save(donor_path)
+    config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=3, width=4, blocks=4, patch_size=24,
+                                                    batch_size=2, steps_per_epoch=1, epochs=1,
+                                                    learning_rate=1e-12, final_learning_rate=1e-12)
+    result = training.train_super_resolution(config, source=source, initial_weights=donor_path, verbose=0,
+                                             validation=False)
+    fresh = models.edsr(3, blocks=4, width=4, seed=config.seed)
+    donor_names = {layer.name for layer in donor.layers}
+    for layer in result.model.layers:
+        if not layer.weights:
+            continue
+        added = layer.name.startswith(("block_2_", "block_3_"))
+        assert added != (layer.name in donor_names), layer.name
+        expected_layer = fresh.get_layer(layer.name) if added else donor.get_layer(layer.name)
+        for trained, expected in zip(layer.get_weights(), expected_layer.get_weights()):
+            np.testing.assert_allclose(trained, expected, atol=1e-6, err_msg=layer.name)
+    # The extra blocks end in a near-zero convolution: the deeper network starts close to the shallower one.
+    image = np.random.default_rng(0).random((1, 16, 16, 1)).astype("float32")
+    difference = np.abs(result.model.predict(image, verbose=0) - donor.predict(image, verbose=0)).max()
+    assert difference < 0.05 * np.abs(donor.predict(image, verbose=0)).max()
+
+
+def test_a_shallower_or_narrower_edsr_than_its_initial_weights_is_refused(source, tmp_path):
+    donor_path = tmp_path / "deep.keras"
+    models.edsr(3, blocks=3, width=4).save(donor_path)
+    for blocks, width in ((2, 4), (4, 6)):
+        config = training.SuperResolutionTrainingConfig(architecture="edsr", scale=3, width=width, blocks=blocks,
+                                                        patch_size=24, batch_size=2, steps_per_epoch=1, epochs=1)
+        with pytest.raises(ValueError, match="different architecture"):
+            training.train_super_resolution(config, source=source, initial_weights=donor_path, verbose=0,
+                                            validation=False)
+
+
 def test_initial_weights_of_another_architecture_are_refused(source, tmp_path):
     donor_path = tmp_path / "wide.keras"
     models.edsr(2, blocks=3, width=4).save(donor_path)

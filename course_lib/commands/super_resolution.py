@@ -42,7 +42,8 @@ def add_train_sr(commands) -> None:
                     "checkpoint is written after every epoch; --resume continues an interrupted run exactly. At the "
                     "end the model is saved to --out, scored on the bundled test split under the SR protocol "
                     "(Y, border = scale) next to bicubic, and a provenance record (.json) is written beside it. "
-                    "An edsr may --init-from an edsr of another scale: every layer but the last is copied. "
+                    "An edsr may --init-from an edsr of another scale (every layer but the last is copied) or with fewer "
+                    "blocks of the same width (its blocks are copied; the extra ones start near the identity). "
                     + CLEAN_RANGE_HELP,
         formatter_class=HelpFormatter)
     parser.add_argument("--arch", choices=["srcnn", "espcn", "vdsr", "edsr"], default="vdsr",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -128,15 +129,22 @@ def compile_for_training(model, learning_rate: float, loss: str = "mse") -> None
                   loss="mean_absolute_error" if loss == "l1" else "mse", metrics=[psnr_metric])
 
 
-def _load_initial_weights(model, initial_weights, reshaped_layers=()) -> None:
+def _load_initial_weights(model, initial_weights, reshaped_layers=(), added_layers=None) -> None:
     """Copy `initial_weights`' weights into `model`, layer by layer.
 
     The same architecture copies whole. Otherwise layers are matched by name: every
     layer of `model` that has weights must find its namesake in the donor with the
-    same weight shapes, except the layers named in `reshaped_layers` (a super-resolution
-    network's output convolution, whose shape depends on the scale), which keep their
-    fresh initialization when their shapes differ. Anything else is a different
-    architecture and raises ``ValueError``.
+    same weight shapes, except
+
+    - the layers named in `reshaped_layers` (a super-resolution network's output
+      convolution, whose shape depends on the scale), which keep their fresh
+      initialization when their shapes differ, and
+    - the layers whose names match the regular expression `added_layers` and that the
+      donor lacks (the extra residual blocks of a deeper network started from a
+      shallower one), which keep their fresh initialization too.
+
+    Every layer of the donor must be used. Anything else is a different architecture
+    and raises ``ValueError``.
     """
     from ..models.saving import load_model
 
@@ -147,26 +155,34 @@ def _load_initial_weights(model, initial_weights, reshaped_layers=()) -> None:
     except ValueError:
         pass
     donor_layers = {layer.name: layer for layer in donor.layers if layer.weights}
-    mismatched, fresh = [], []
+    mismatched, fresh, added = [], [], []
     for layer in model.layers:
         if not layer.weights:
             continue
         namesake = donor_layers.get(layer.name)
+        if namesake is None and added_layers is not None and re.match(added_layers, layer.name):
+            added.append(layer.name)
+            continue
         same_shapes = namesake is not None and [tuple(weight.shape) for weight in namesake.weights] == [
             tuple(weight.shape) for weight in layer.weights]
         if same_shapes:
             continue
         (fresh if namesake is not None and layer.name in reshaped_layers else mismatched).append(layer.name)
-    if mismatched or len(donor_layers) != sum(1 for layer in model.layers if layer.weights):
+    unused = set(donor_layers) - {layer.name for layer in model.layers if layer.weights}
+    if mismatched or unused:
         raise ValueError(
             f"initial_weights {str(initial_weights)!r} has a different architecture "
             f"({donor.count_params():,} parameters) from the configuration's ({model.count_params():,})"
         )
     for layer in model.layers:
-        if layer.weights and layer.name not in fresh:
+        if layer.weights and layer.name not in fresh and layer.name not in added:
             layer.set_weights(donor_layers[layer.name].get_weights())
-    print(f"note: started from {str(initial_weights)!r}; layer(s) {', '.join(fresh)} start fresh "
-          "(their shape depends on the scale)", flush=True)
+    if fresh:
+        print(f"note: started from {str(initial_weights)!r}; layer(s) {', '.join(fresh)} start fresh "
+              "(their shape depends on the scale)", flush=True)
+    if added:
+        print(f"note: started from {str(initial_weights)!r}; the {len(added)} layer(s) it lacks "
+              f"({', '.join(added)}) start fresh", flush=True)
 
 
 #: What may change when a checkpoint is continued: the length of the run, its learning-rate
@@ -269,6 +285,7 @@ def fit_resumable(
     verbose: int = 1,
     compile_model: Callable = compile_for_training,
     reshaped_layers: tuple = (),
+    added_layers: str | None = None,
     replace_finished: bool = False,
 ) -> TrainingResult:
     """Train ``build(config)`` on ``make_dataset(config, start_epoch)``, checkpointing every epoch.
@@ -304,6 +321,10 @@ def fit_resumable(
         Layers that may differ in shape from `initial_weights`' namesakes and then
         start fresh (a super-resolution network's output layer, when starting x3 from
         x2 weights); every other layer must match.
+    added_layers : str, optional
+        A regular expression: layers of the model whose names match it and that
+        `initial_weights` lacks start fresh (a deeper EDSR-style network started from
+        a shallower one's weights, its extra blocks near the identity).
 
     Returns
     -------
@@ -369,7 +390,7 @@ def fit_resumable(
             with precision_scope(config.precision):
                 model = build(config)
             if initial_weights is not None:
-                _load_initial_weights(model, initial_weights, reshaped_layers)
+                _load_initial_weights(model, initial_weights, reshaped_layers, added_layers)
             compile_model(model, config.learning_rate)
 
     dataset = make_dataset(config, start_epoch)

@@ -108,6 +108,12 @@ def build_super_resolution(config: SuperResolutionTrainingConfig):
 #: start from its x2 body, as in Lim et al. 2017).
 SCALE_DEPENDENT_LAYERS = {"edsr": ("tail",)}
 
+#: Layers a network may have beyond its `initial_weights`, by architecture (a regular
+#: expression on the layer names): a deeper EDSR-style network may start from a shallower
+#: one of the same width, its first blocks copied and the extra ones fresh. Their last
+#: convolution starts near zero, so the deeper network starts as about the shallower one.
+ADDED_LAYERS = {"edsr": r"block_\d+_"}
+
 
 def train_super_resolution(
     config: SuperResolutionTrainingConfig,
@@ -159,5 +165,6 @@ def train_super_resolution(
         checkpoint_dir=checkpoint_dir, resume=resume, initial_weights=initial_weights, strategy=strategy,
         callbacks=callbacks, checkpoint_extra=checkpoint_extra, verbose=verbose, replace_finished=replace_finished,
         reshaped_layers=SCALE_DEPENDENT_LAYERS.get(config.architecture, ()),
+        added_layers=ADDED_LAYERS.get(config.architecture),
         compile_model=lambda model, learning_rate: compile_for_training(model, learning_rate, loss=config.loss),
     )
