@@ -219,21 +219,28 @@ def test_evaluate_rejects_bad_options(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_fast_kernels_cannot_be_turned_on_after_tensorflow_is_imported(monkeypatch):
+def test_cpu_kernels_cannot_be_chosen_after_tensorflow_is_imported(monkeypatch):
     import course_lib
     from course_lib.commands import common
 
     import tensorflow  # noqa: F401  (already imported by the test session; made explicit)
 
     monkeypatch.setattr(course_lib, "ONEDNN_SET_BY_USER", False)
-    with pytest.warns(RuntimeWarning, match="imported before"):
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    with pytest.warns(RuntimeWarning, match="imported before the command could turn its oneDNN kernels on"):
         common.prefer_fast_cpu_kernels(deterministic=False)
-    common.prefer_fast_cpu_kernels(deterministic=True)  # nothing to do, nothing to say
+    with pytest.warns(RuntimeWarning, match="kernels off"):
+        common.prefer_fast_cpu_kernels(deterministic=True)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    common.prefer_fast_cpu_kernels(deterministic=True)  # already what is wanted: nothing to do, nothing to say
+    monkeypatch.setattr(course_lib, "ONEDNN_SET_BY_USER", True)
+    common.prefer_fast_cpu_kernels(deterministic=False)  # the user's choice stands, silently
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 
 @pytest.mark.skipif(sys.platform != "linux" or os.uname().machine != "x86_64",
                     reason="TensorFlow's oneDNN kernels are the default build only on x86-64 Linux")
-def test_train_turns_on_the_fast_kernels_before_tensorflow_loads(tmp_path):
+def test_train_chooses_the_cpu_kernels_before_tensorflow_loads(tmp_path):
     out = tmp_path / "model.keras"
     environment = {key: value for key, value in os.environ.items() if key != "TF_ENABLE_ONEDNN_OPTS"}
     environment[training.FAST_MODE_VARIABLE] = "1"
@@ -246,6 +253,14 @@ def test_train_turns_on_the_fast_kernels_before_tensorflow_loads(tmp_path):
     assert record["training"]["invocations"][0]["machine"]["onednn"] is True  # what TensorFlow reports, not the request
     assert record["training"]["config"]["precision"] == "bfloat16"
     assert models.model_precision(models.load_model(out)) == "float32"
+    deterministic = tmp_path / "deterministic.keras"
+    completed = subprocess.run(
+        [sys.executable, "-m", "course_lib", "train", "dncnn", "--sigma", "25", "--out", str(deterministic),
+         "--epochs", "1", "--depth", "3", "--width", "4", "--skip-test", "--deterministic"],
+        capture_output=True, text=True, timeout=600, env=environment)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    record = json.loads(deterministic.with_suffix(".json").read_text())
+    assert record["training"]["invocations"][0]["machine"]["onednn"] is False
 
 
 def test_a_fine_tuned_model_carries_the_record_and_curves_of_its_start(tmp_path, clean_images, monkeypatch):
