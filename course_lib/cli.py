@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: The commands that run networks, for which TensorFlow is imported before the command starts.
+TENSORFLOW_COMMANDS = ("restore", "evaluate")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -170,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     arguments.argv = argv
     try:
+        if argv and argv[0] in TENSORFLOW_COMMANDS:
+            # TensorFlow's C++ start-up lines (absl's preface, the oneDNN notice) would come before
+            # the command's own output, even before an "error:" line: import it with them filtered.
+            # (`train` imports it itself, once it has chosen the CPU kernels.)
+            from .commands.common import import_tensorflow_quietly
+
+            import_tensorflow_quietly()
         return arguments.handler(arguments)
     except (CommandError, ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
