@@ -108,6 +108,33 @@ def test_training_checkpoints_and_resumes(tmp_path, monkeypatch):
     assert resumed.resumed_from_epoch == 1 and len(resumed.history["loss"]) == 2
 
 
+def test_a_unet_given_a_bottleneck_starts_from_the_same_unet_without_one_and_computes_what_it_did(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv(training.FAST_MODE_VARIABLE, "1")
+    donor_path = tmp_path / "plain.keras"
+    donor = models.inpainting_unet(channels=3, width=4, levels=3, seed=5)
+    donor.save(donor_path)
+    config = training.InpaintingTrainingConfig(width=4, levels=3, bottleneck="dilated", epochs=1,
+                                               learning_rate=1e-12, final_learning_rate=1e-12)
+    grown = training.train_inpainting(config, initial_weights=donor_path, verbose=0).model
+    rng = np.random.default_rng(0)
+    image = rng.random((1, 16, 16, 3)).astype("float32")
+    hole = np.zeros((1, 16, 16, 1), "float32")
+    hole[:, 4:11, 5:12] = 1
+    inputs = {"damaged": image * (1 - hole), "hole": hole}
+    np.testing.assert_allclose(grown.predict(inputs, verbose=0), donor.predict(inputs, verbose=0), atol=1e-5)
+    assert any(layer.name.startswith("bottleneck_0_") for layer in grown.layers)
+    # A donor with a bottleneck the configuration lacks is a different architecture.
+    with pytest.raises(ValueError, match="different architecture"):
+        training.train_inpainting(training.InpaintingTrainingConfig(width=4, levels=3, epochs=1),
+                                  initial_weights=_saved(grown, tmp_path / "grown.keras"), verbose=0)
+
+
+def _saved(model, path):
+    model.save(path)
+    return path
+
+
 # --- inference -----------------------------------------------------------------------------------
 
 

@@ -36,7 +36,8 @@ def add_train_inpaint(commands) -> None:
                     "images (or your folder) with random free-form strokes, rectangles and scratches, using an L1 "
                     "loss weighted 6 inside the hole and 1 outside (plus, with --frequency-loss-weight, a term that "
                     "a blurred fill pays for). --bottleneck adds residual blocks at the coarsest level that see "
-                    "farther for little arithmetic. A checkpoint is written after every epoch; "
+                    "farther for little arithmetic; with --init-from a U-Net without one, it starts as exactly that U-Net "
+                    "(the blocks start at zero). A checkpoint is written after every epoch; "
                     "--resume continues an interrupted run exactly. At the end the model is saved to --out, scored "
                     "on the bundled test split next to biharmonic inpainting, and a provenance record (.json) is "
                     "written beside it. " + CLEAN_RANGE_HELP,

@@ -320,6 +320,12 @@ def build_inpainting(config: InpaintingTrainingConfig):
                            bottleneck_blocks=config.bottleneck_blocks, seed=config.seed)
 
 
+#: Layers a network may have beyond its `initial_weights` (a regular expression on the names): the
+#: residual blocks of a bottleneck, whose last convolution starts at zero, so a U-Net given a
+#: bottleneck and started from the same U-Net without one computes exactly what that one did.
+ADDED_LAYERS = r"bottleneck_\d+_"
+
+
 def train_inpainting(
     config: InpaintingTrainingConfig,
     *,
@@ -383,7 +389,7 @@ def train_inpainting(
             f"; validation patches from {validation_source.description}" if validation_source is not None else ""),
         validation_data=validation_data, checkpoint_dir=checkpoint_dir, resume=resume,
         initial_weights=initial_weights, strategy=strategy, callbacks=callbacks, checkpoint_extra=checkpoint_extra,
-        verbose=verbose, replace_finished=replace_finished,
+        verbose=verbose, replace_finished=replace_finished, added_layers=ADDED_LAYERS,
         compile_model=functools.partial(compile_inpainting, frequency_loss=config.frequency_loss,
                                         frequency_loss_weight=config.frequency_loss_weight),
     )
