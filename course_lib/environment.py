@@ -282,8 +282,59 @@ def _configure_figures(figure_format: str) -> None:
         set_matplotlib_formats("png")
 
 
+#: What TensorFlow's C++ code prints on stderr when it is imported, before any line of the course:
+#: absl's preface and its informational lines (oneDNN, CPU features), which say nothing to act on.
+_TENSORFLOW_IMPORT_NOISE = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+    "To enable the following instructions:",
+)
+
+
+def _is_tensorflow_noise(line: str) -> bool:
+    import re
+
+    return line.startswith(_TENSORFLOW_IMPORT_NOISE) or re.match(r"I\d{4} [\d:. ]+\d+ \S+:\d+\] ", line) is not None
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow and Keras with their start-up chatter on stderr filtered out.
+
+    TensorFlow's C++ code writes to file descriptor 2 directly (absl's preface and
+    the notice that its oneDNN kernels are on, whatever ``TF_CPP_MIN_LOG_LEVEL``
+    says), so the descriptor is pointed at a temporary file during the import;
+    every line that is not known chatter (a real warning or error) is printed
+    afterwards. In a Jupyter kernel, which shows what reaches descriptor 2 in the
+    notebook, this keeps the chatter out of the first cell's output.
+    """
+    import tempfile
+
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # pragma: no cover - no stderr descriptor at all
+        importlib.import_module("tensorflow")
+        return
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            importlib.import_module("tensorflow")
+            importlib.import_module("keras")
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        text = captured.read().decode("utf-8", errors="replace")
+    for line in text.splitlines():
+        if line.strip() and not _is_tensorflow_noise(line):
+            print(line, file=sys.stderr)
+
+
 def _configure_tensorflow(seed: int, threads: int, deterministic: bool, report: EnvironmentReport) -> None:
     try:
+        import_tensorflow_quietly()
         tensorflow_module = importlib.import_module("tensorflow")
         keras = importlib.import_module("keras")
     except Exception as error:  # an import that fails half-way, e.g. a broken wheel

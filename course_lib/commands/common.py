@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..data import IMAGE_KINDS
+from ..environment import _is_tensorflow_noise, import_tensorflow_quietly  # noqa: F401  (re-exported)
 from .input_checks import (check_file_path, check_folder_path, check_image_size, check_model_record,
                            check_not_inputs, check_training_folder, read_input_image)
 
@@ -79,53 +80,6 @@ def prefer_fast_cpu_kernels(deterministic: bool) -> None:
                       RuntimeWarning, stacklevel=2)
         return
     os.environ["TF_ENABLE_ONEDNN_OPTS"] = wanted
-
-
-#: What TensorFlow's C++ code prints on stderr when it is imported, before any line of the course:
-#: absl's preface and its informational lines (oneDNN, CPU features), which say nothing to act on.
-_TENSORFLOW_IMPORT_NOISE = (
-    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
-    "To enable the following instructions:",
-)
-
-
-def _is_tensorflow_noise(line: str) -> bool:
-    import re
-
-    return line.startswith(_TENSORFLOW_IMPORT_NOISE) or re.match(r"I\d{4} [\d:. ]+\d+ \S+:\d+\] ", line) is not None
-
-
-def import_tensorflow_quietly() -> None:
-    """Import TensorFlow with its start-up chatter on stderr (absl's informational lines) filtered out.
-
-    TensorFlow's C++ code writes to file descriptor 2 directly, so the descriptor
-    is pointed at a temporary file during the import; every line that is not
-    known chatter (a real warning or error) is printed afterwards.
-    """
-    import importlib
-    import tempfile
-
-    if "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    try:
-        saved = os.dup(2)
-    except OSError:  # pragma: no cover - no stderr descriptor at all
-        importlib.import_module("tensorflow")
-        return
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            importlib.import_module("tensorflow")
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-        captured.seek(0)
-        text = captured.read().decode("utf-8", errors="replace")
-    for line in text.splitlines():
-        if line.strip() and not _is_tensorflow_noise(line):
-            print(line, file=sys.stderr)
 
 
 def configure_threads(threads: int | None) -> None:
