@@ -92,3 +92,26 @@ def test_the_test_processes_share_the_cores():
     expected = str(max(1, (os.cpu_count() or 1) // workers))
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         assert os.environ[variable] == expected, variable
+
+
+def test_setup_chooses_the_cpu_kernels_before_tensorflow_loads():
+    """setup(onednn=False) in a fresh interpreter gives TensorFlow's own kernels; the default, oneDNN's."""
+    probe = ("from tensorflow.python.util import _pywrap_util_port as port; "
+             "print('onednn', bool(port.IsMklEnabled()))")
+    environment_variables = {key: value for key, value in os.environ.items() if key != "TF_ENABLE_ONEDNN_OPTS"}
+    for argument, expected in (("", "onednn True"), ("onednn=False", "onednn False")):
+        program = f"import course_lib; course_lib.setup(verbose=False, {argument}); {probe}"
+        result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300,
+                                env=environment_variables)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout, (argument, result.stdout)
+
+
+def test_setup_warns_when_tensorflow_already_runs_other_kernels(monkeypatch):
+    import tensorflow  # noqa: F401  (the test session has imported it already)
+
+    monkeypatch.setattr(course_lib, "ONEDNN_SET_BY_USER", False)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    report = course_lib.setup(onednn=False, verbose=False)
+    assert any("oneDNN kernels off" in warning for warning in report.warnings)
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "1"  # unchanged: it would not take effect
