@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     arguments.argv = argv
     try:
-        if tuple(argv[:2]) in OWN_KERNEL_COMMANDS:
+        if tuple(argv[:2]) in OWN_KERNEL_COMMANDS and "tensorflow" not in sys.modules:  # else: too late, and
+            # the caller (a test, a notebook calling main) runs on the kernels it chose
             from .commands.common import prefer_fast_cpu_kernels
 
             prefer_fast_cpu_kernels(deterministic=True)  # TensorFlow's own kernels (unless the user chose)

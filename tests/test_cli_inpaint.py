@@ -173,3 +173,21 @@ def test_evaluate_inpaint_table_csv_json_and_figure(tmp_path, tiny_model, capsys
     assert (out / "inpaint.csv").exists() and (out / "inpaint.png").exists()
     assert cli.main(["evaluate", "inpaint", "--testset", str(testset), "--methods", "biharmonic",
                      "--out", str(out)]) == 2
+
+
+def test_restore_inpaint_runs_on_tensorflows_own_kernels_and_denoise_on_onednn(tmp_path):
+    """The partial-convolution U-Net is faster without oneDNN (course_lib.cli.OWN_KERNEL_COMMANDS)."""
+    probe = ("import sys\nfrom course_lib import cli\n"
+             "cli.main(sys.argv[1:])\n"
+             "from tensorflow.python.util import _pywrap_util_port as port\n"
+             "print('onednn', bool(port.IsMklEnabled()))\n")
+    environment = {key: value for key, value in os.environ.items() if key != "TF_ENABLE_ONEDNN_OPTS"}
+    missing = str(tmp_path / "missing.png")
+    for arguments, expected in ((["restore", "inpaint", missing, "--mask", missing, "--out", str(tmp_path / "o")],
+                                 "onednn False"),
+                                (["restore", "denoise", missing, "--sigma", "25", "--out", str(tmp_path / "o")],
+                                 "onednn True")):
+        result = subprocess.run([sys.executable, "-c", probe, *arguments], capture_output=True, text=True,
+                                timeout=300, env=environment)
+        assert expected in result.stdout, (arguments, result.stdout, result.stderr[-2000:])
+        assert result.stderr.startswith("error:"), result.stderr[-2000:]  # one clear line, no TensorFlow chatter
