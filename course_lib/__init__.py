@@ -14,10 +14,11 @@ import os as _os
 # before anything in the course can import it. Level 3 hides INFO, WARNING and
 # ERROR start-up lines, among them the notice that TensorFlow's oneDNN kernels are
 # on. TF_ENABLE_ONEDNN_OPTS=1 turns them on: TensorFlow's own default only on CPUs
-# with AVX-512 VNNI, BF16 or AMX, they train and run the course's networks 1.5-2.4
-# times as fast on any x86-64 CPU (measured on an AVX2 EPYC), and a notebook's numbers
-# repeat exactly on the same machine. TF_ENABLE_ONEDNN_OPTS=0 gives TensorFlow's own
-# kernels (`train --deterministic` sets it), which repeat across core counts.
+# with AVX-512 VNNI, BF16 or AMX, they trained notebook 04's and 05's CNNs 2-3 times
+# as fast on a 2-core AVX2 EPYC, and a notebook's numbers repeat exactly on the same
+# machine. TF_ENABLE_ONEDNN_OPTS=0 gives TensorFlow's own kernels, faster for the small
+# GANs and the partial-convolution U-Net: `setup(onednn=False)` in notebooks 07-09,
+# `restore inpaint`, `train --deterministic`.
 #: Whether the user chose oneDNN themselves; the commands then leave it as it is.
 ONEDNN_SET_BY_USER = "TF_ENABLE_ONEDNN_OPTS" in _os.environ
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -244,9 +244,9 @@ def setup(
     when it is first imported. ``import course_lib`` sets both (to 3 and 1)
     unless the learner set them already, so they take effect as long as
     TensorFlow was not imported before ``course_lib``; setup warns otherwise.
-    The oneDNN kernels train the course's networks 1.5-2.4 times as fast on a CPU;
-    with `deterministic`, a cell gives the same numbers on every run on the same
-    machine, and numbers that may differ in the last digits on another CPU.
+    With `deterministic`, a cell gives the same numbers on every run on the same
+    machine; on another CPU the oneDNN kernels may round differently in the last
+    digits.
     ``TF_ENABLE_ONEDNN_OPTS=0``, set before Jupyter starts, gives TensorFlow's
     slower own kernels.
     """
@@ -256,16 +256,9 @@ def setup(
         threads = os.cpu_count() or 1
     threads = check_integer(threads, "threads", minimum=1)
     tensorflow_imported_before = "tensorflow" in sys.modules
-    import course_lib
-
-    kernels_warning = None
-    wanted_kernels = "1" if onednn else "0"
-    if not course_lib.ONEDNN_SET_BY_USER and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != wanted_kernels:
-        if tensorflow_imported_before:  # TensorFlow read the variable when it was imported
-            kernels_warning = (f"TensorFlow was imported before setup could turn its oneDNN kernels "
-                               f"{'on' if onednn else 'off'}; restart the kernel and run this cell first.")
-        else:
-            os.environ["TF_ENABLE_ONEDNN_OPTS"] = wanted_kernels
+    kernels_warning = choose_cpu_kernels(onednn, who="setup")
+    if kernels_warning:
+        kernels_warning += "; restart the kernel and run this cell first."
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _seed_everything(seed)
     _configure_figures(figure_format)
@@ -284,6 +277,27 @@ def setup(
     if verbose:
         print(report.summary())
     return report
+
+
+def choose_cpu_kernels(onednn: bool, *, who: str = "course_lib") -> str | None:
+    """Ask for TensorFlow's oneDNN kernels, or its own, before TensorFlow is imported.
+
+    Sets ``TF_ENABLE_ONEDNN_OPTS`` to ``"1"`` or ``"0"``, which TensorFlow reads once,
+    when it is imported. A value the user set before ``import course_lib`` is never
+    changed. Returns None, or a sentence saying that TensorFlow was imported already
+    with other kernels (nothing is changed then: it would not take effect); `who`
+    names the caller in it.
+    """
+    import course_lib
+
+    wanted = "1" if onednn else "0"
+    if course_lib.ONEDNN_SET_BY_USER or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == wanted:
+        return None
+    if "tensorflow" in sys.modules:  # too late: TensorFlow read the variable when it was imported
+        return (f"TensorFlow was imported before {who} could turn its oneDNN kernels "
+                f"{'on' if onednn else 'off'}; it runs on the kernels it started with")
+    os.environ["TF_ENABLE_ONEDNN_OPTS"] = wanted
+    return None
 
 
 def _configure_figures(figure_format: str) -> None:

@@ -67,19 +67,11 @@ def prefer_fast_cpu_kernels(deterministic: bool) -> None:
     (``TF_ENABLE_ONEDNN_OPTS=0``) also repeat across core counts. A value the user set in
     the environment is always respected.
     """
-    import course_lib
+    from ..environment import choose_cpu_kernels
 
-    if course_lib.ONEDNN_SET_BY_USER:
-        return
-    wanted = "0" if deterministic else "1"
-    if os.environ.get("TF_ENABLE_ONEDNN_OPTS") == wanted:
-        return
-    if "tensorflow" in sys.modules:  # too late: TensorFlow reads the variable once, when it is imported
-        warnings.warn(f"TensorFlow was imported before the command could turn its oneDNN kernels "
-                      f"{'off' if deterministic else 'on'}; it runs on the kernels it started with",
-                      RuntimeWarning, stacklevel=2)
-        return
-    os.environ["TF_ENABLE_ONEDNN_OPTS"] = wanted
+    problem = choose_cpu_kernels(not deterministic, who="the command")
+    if problem:
+        warnings.warn(problem, RuntimeWarning, stacklevel=2)
 
 
 def configure_threads(threads: int | None) -> None:
