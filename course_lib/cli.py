@@ -163,9 +163,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: The commands that run networks, for which TensorFlow is imported before the command starts.
-TENSORFLOW_COMMANDS = ("restore", "evaluate")
-
 #: Commands whose networks run faster on TensorFlow's own kernels than on oneDNN's (which
 #: ``import course_lib`` asks for): the partial-convolution U-Net filled a 512x512 RGB image in
 #: 2.3 s against 3.1 s (medians of 3, two alternating runs each, 2-core AVX2 EPYC).
@@ -184,13 +181,6 @@ def main(argv: list[str] | None = None) -> int:
             from .commands.common import prefer_fast_cpu_kernels
 
             prefer_fast_cpu_kernels(deterministic=True)  # TensorFlow's own kernels (unless the user chose)
-        if argv and argv[0] in TENSORFLOW_COMMANDS:
-            # TensorFlow's C++ start-up lines (absl's preface, the oneDNN notice) would come before
-            # the command's own output, even before an "error:" line: import it with them filtered.
-            # (`train` imports it itself, once it has chosen the CPU kernels.)
-            from .commands.common import import_tensorflow_quietly
-
-            import_tensorflow_quietly()
         return arguments.handler(arguments)
     except (CommandError, ValueError, FileNotFoundError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)

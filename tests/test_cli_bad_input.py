@@ -227,6 +227,19 @@ def test_bad_input_through_python_dash_m(workspace, case):
     _check(case, workspace, run)
 
 
+@pytest.mark.parametrize("case", ["restore denoise, [0, 255] .npy", "restore sr, [0, 255] .npy",
+                                  "restore inpaint, [0, 255] .npy", "evaluate denoise, [0, 255] .npy",
+                                  "evaluate sr, 3x3 image", "evaluate inpaint, 3x3 image"])
+def test_bad_input_is_refused_before_tensorflow_is_imported(workspace, case):
+    """A learner's typo costs a second, not TensorFlow's start-up (five seconds or more on a laptop)."""
+    arguments = [str(argument).replace(W, str(workspace)) for argument in CASES[case][0]]
+    script = ("import sys\nfrom course_lib.cli import main\n"
+              f"code = main({arguments!r})\nprint(code, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
+                            cwd=workspace)
+    assert result.stdout.split() == ["2", "False", "False"], result.stdout + result.stderr[-2000:]
+
+
 def test_noisy_inputs_may_leave_the_unit_range_by_one(workspace):
     """The tolerance rule of restore denoise, stated in its --help, in [-1, 2]; the clean rule is [0, 1]."""
     from course_lib.commands.input_checks import check_value_range

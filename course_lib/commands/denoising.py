@@ -222,7 +222,6 @@ def run_restore_denoise(arguments) -> int:
 
     prefer_fast_cpu_kernels(deterministic=False)  # oneDNN: the U-Net denoises 1.6x faster (benchmarks/)
     from .. import data
-    from ..models import denoise
 
     if arguments.sigma is not None:
         check_sigma(arguments.sigma)
@@ -235,6 +234,8 @@ def run_restore_denoise(arguments) -> int:
     model, description = _load_denoiser(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
     level_option = _noise_level_option(model, arguments.sigma)
+    from ..models import denoise
+
     print(f"denoising {len(files)} image(s) with {description}")
     for path, image, output in zip(files, images, outputs):
         started = time.perf_counter()

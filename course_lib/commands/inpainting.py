@@ -257,7 +257,6 @@ def _load_inpainting_model(model_path=None):
 
 def run_restore_inpaint(arguments) -> int:
     from .. import data, evaluation
-    from ..models import inpaint
 
     files = expand_inputs(arguments.inputs)
     if len(arguments.mask) != len(files):
@@ -270,6 +269,7 @@ def run_restore_inpaint(arguments) -> int:
         fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
     else:
         model, description = _load_inpainting_model(arguments.model)
+        from ..models import inpaint
 
         def fill(damaged, hole):
             return inpaint(model, damaged, hole)

@@ -179,12 +179,13 @@ def _load_sr_model(scale: int, model_path=None):
 
 def run_restore_sr(arguments) -> int:
     from .. import data
-    from ..models import super_resolve
 
     files = expand_inputs(arguments.inputs)
     outputs = output_paths(files, arguments.out, force=arguments.force)
     images = [read_input_image(path) for path in files]  # read all first: a bad file stops before any work
     model, description = _load_sr_model(arguments.scale, arguments.model)
+    from ..models import super_resolve
+
     print(f"upscaling {len(files)} image(s) x{arguments.scale} with {description}")
     for path, image, output in zip(files, images, outputs):
         started = time.perf_counter()

@@ -55,12 +55,26 @@ _MODULE_OF = {name: module for module, names in _PUBLIC_NAMES.items() for name i
 __all__ = list(_MODULE_OF)
 
 
+#: The modules that load without TensorFlow (each of the others imports it).
+_WITHOUT_TENSORFLOW = ("deployment", "saving", "shipped")
+
+
+def _import(module: str):
+    if module not in _WITHOUT_TENSORFLOW:
+        # TensorFlow's C++ start-up lines (absl's preface, the oneDNN notice) would otherwise
+        # land in the middle of a command's output, or in a notebook cell's.
+        from ..environment import import_tensorflow_quietly
+
+        import_tensorflow_quietly()
+    return importlib.import_module(f".{module}", __name__)
+
+
 def __getattr__(name: str):
     """Import a public name (or a submodule) from its module the first time it is used."""
     if name in _MODULE_OF:
-        value = getattr(importlib.import_module(f".{_MODULE_OF[name]}", __name__), name)
+        value = getattr(_import(_MODULE_OF[name]), name)
     elif name in _PUBLIC_NAMES:
-        value = importlib.import_module(f".{name}", __name__)
+        value = _import(name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

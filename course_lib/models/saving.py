@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from .._files import atomic_write
+from ..environment import import_tensorflow_quietly
 
 __all__ = ["save_model", "load_model", "read_provenance"]
 
@@ -87,10 +88,6 @@ def load_model(path, *, compile: bool = False):
         If it is not a ``.keras`` file, is corrupt or truncated, or needs code
         that safe mode refuses to run.
     """
-    import keras
-
-    from . import inpainting, layers  # noqa: F401 - register the course's layers with Keras
-
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"model file {str(path)!r} does not exist")
@@ -110,6 +107,13 @@ def load_model(path, *, compile: bool = False):
         raise ValueError(f"model file {str(path)!r} is corrupt: member {broken!r} fails its checksum")
     if "config.json" not in names:
         raise ValueError(f"model file {str(path)!r} is not a Keras model (no config.json inside)")
+    # The first model loaded often imports TensorFlow, whose C++ start-up lines (absl's preface,
+    # the oneDNN notice) would land in the middle of a command's or a notebook's output.
+    import_tensorflow_quietly()
+    import keras
+
+    from . import inpainting, layers  # noqa: F401 - register the course's layers with Keras
+
     try:
         return keras.saving.load_model(path, compile=compile, safe_mode=True)
     except Exception as error:  # Keras raises many types; the learner needs one clear line
