@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from course_lib import data, evaluation, models, training
 from course_lib.degradations import mask_coverage
@@ -186,6 +187,32 @@ def test_inpaint_tiles_gray_images_through_a_gray_model_and_small_images_in_one_
     small_hole[3:5, 4:9] = True
     filled = models.inpaint(gray_model, small, small_hole, margin=20)
     assert filled.shape == (9, 13) and np.array_equal(filled[~small_hole], small[~small_hole])
+
+
+def test_inpaint_fills_an_rgb_images_luma_by_the_network_and_its_chroma_by_biharmonic(tiny_unet):
+    from skimage.restoration import inpaint_biharmonic
+
+    from course_lib import color
+
+    rng = np.random.default_rng(3)
+    image = np.clip(ndimage.uniform_filter(rng.random((40, 48, 3)), size=(5, 5, 1)), 0, 1).astype(np.float32)
+    hole = np.zeros((40, 48), bool)
+    hole[12:26, 10:30] = True
+    filled = models.inpaint(tiny_unet, image, hole)  # chroma="biharmonic", the default
+    assert np.array_equal(filled[~hole], image[~hole]) and filled.dtype == np.float32
+    damaged = np.where(hole[..., None], 0.0, image)
+    ycbcr = color.rgb_to_ycbcr(damaged)
+    luma = models.inpaint(tiny_unet, (ycbcr[..., 0] - 16) / 219, hole)  # the gray path: Y scaled to [0, 1]
+    chroma = inpaint_biharmonic(ycbcr[..., 1:], hole, channel_axis=-1)
+    expected = color.ycbcr_to_rgb(np.concatenate([16 + 219 * luma[..., None], chroma], axis=-1))
+    np.testing.assert_allclose(filled[hole], expected[hole], atol=1e-5)
+    direct = models.inpaint(tiny_unet, image, hole, chroma="network")  # the three channels through the network
+    assert np.array_equal(direct[~hole], image[~hole]) and np.abs(direct - filled)[hole].max() > 1e-3
+    gray = image[..., 1]
+    np.testing.assert_array_equal(models.inpaint(tiny_unet, gray, hole, chroma="network"),
+                                  models.inpaint(tiny_unet, gray, hole))  # a gray image has no chroma
+    with pytest.raises(ValueError, match="chroma"):
+        models.inpaint(tiny_unet, image, hole, chroma="rgb")
 
 
 def test_inpaint_rejects_bad_arguments(tiny_unet):

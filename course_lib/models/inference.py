@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
-from .._validation import check_image, check_integer, check_mask
+from .._validation import check_choice, check_image, check_integer, check_mask
 from .denoisers import _check_model, receptive_field, size_multiple
 
-__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "inpainting_multiple",
+__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "INPAINTING_CHROMA", "inpainting_multiple",
            "check_inpainting_model", "dihedral_transform", "Throughput", "measure_throughput"]
 
 
@@ -314,7 +314,11 @@ def check_inpainting_model(model):
     return model
 
 
-def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np.ndarray:
+#: How :func:`inpaint` fills the colour of an RGB image.
+INPAINTING_CHROMA = ("biharmonic", "network")
+
+
+def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64, chroma: str = "biharmonic") -> np.ndarray:
     """Fill the holes of an image with an inpainting generator; the known pixels come back unchanged.
 
     Parameters
@@ -325,8 +329,7 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
     image : numpy.ndarray
         ``(H, W)`` gray or ``(H, W, 3)`` RGB in [0, 1]. The values inside the hole
         are ignored. A gray image given to an RGB model is repeated into three
-        channels and the three outputs averaged; an RGB image given to a gray
-        model is filled one channel at a time.
+        channels and the three outputs averaged.
     hole : array_like
         ``(H, W)`` mask, True (or 1, or 255) where a pixel is missing.
     tile_size : int
@@ -335,6 +338,16 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
         bounded on a 12-megapixel photo.
     margin : int
         Context around each tile, in pixels (rounded up to the model's size multiple).
+    chroma : {"biharmonic", "network"}
+        How an RGB image is filled. ``"biharmonic"``: its luma (BT.601 Y, scaled to
+        [0, 1]) is filled by the network as a gray image, its two chroma planes (Cb,
+        Cr) by biharmonic inpainting, and the result turned back into RGB.
+        ``"network"``: the three channels go through the network together (an RGB
+        model) or one at a time (a gray model). Colour changes slowly across an
+        image, so a smooth continuation suits the chroma, while the detail a
+        network adds lives in the luma; and the course's model learned mostly from
+        gray photos. On colour images that chose nothing else (see Notes) the
+        first fills better.
 
     Returns
     -------
@@ -346,12 +359,23 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
     The image and the hole are mirror-extended by `margin` on every side (a mirror
     of the damaged image with its holes), then padded to a multiple of
     ``2 ** (levels - 1)`` as the U-Net needs.
+
+    The default `chroma` was chosen with the shipped model on colour photos outside
+    the test split, under the course's inpainting protocol (4 seeded holes per
+    image, PSNR and SSIM in the hole; ``benchmarks/inpainting_colour.py``,
+    ``docs/inpainting_colour``): on the two colour images of the "extra" split,
+    never trained on, 24.13 dB / SSIM 0.657 against 23.52 dB / 0.624 for the
+    network on RGB; on the eight colour photos of the train split, which the model
+    trained on in RGB, 20.02 dB / 0.577 against 19.97 dB / 0.564.
     """
     model = check_inpainting_model(model)
     array = check_image(image, "image").astype(np.float32)
     missing = check_mask(hole, "hole", shape=array.shape)
     tile_size = check_integer(tile_size, "tile_size", minimum=16)
     margin = check_integer(margin, "margin", minimum=0)
+    check_choice(chroma, "chroma", INPAINTING_CHROMA)
+    if array.ndim == 3 and chroma == "biharmonic":
+        return _inpaint_luma_and_chroma(model, array, missing, tile_size=tile_size, margin=margin)
     model_channels = int(model.inputs[0].shape[-1])
     if array.ndim == 3 and model_channels == 1:
         planes = np.moveaxis(array, -1, 0)[..., None]
@@ -382,6 +406,25 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64) -> np
         filled = generated[0]
     known = missing[..., None] if array.ndim == 3 else missing
     return np.where(known, filled, array).astype(np.float32)
+
+
+#: BT.601 luma on the 8-bit scale spans [16, 235]: ``(Y - 16) / 219`` is a gray image in [0, 1].
+_LUMA_OFFSET, _LUMA_RANGE = 16.0, 219.0
+
+
+def _inpaint_luma_and_chroma(model, image: np.ndarray, missing: np.ndarray, *, tile_size: int,
+                             margin: int) -> np.ndarray:
+    """:func:`inpaint` of an RGB image with ``chroma="biharmonic"``: Y by the network, Cb and Cr by biharmonic."""
+    from skimage.restoration import inpaint_biharmonic
+
+    from ..color import rgb_to_ycbcr, ycbcr_to_rgb
+
+    ycbcr = rgb_to_ycbcr(np.where(missing[..., None], 0.0, image))
+    luma = np.clip((ycbcr[..., 0] - _LUMA_OFFSET) / _LUMA_RANGE, 0.0, 1.0).astype(np.float32)
+    filled = np.empty_like(ycbcr)
+    filled[..., 0] = _LUMA_OFFSET + _LUMA_RANGE * inpaint(model, luma, missing, tile_size=tile_size, margin=margin)
+    filled[..., 1:] = inpaint_biharmonic(ycbcr[..., 1:], missing, channel_axis=-1)
+    return np.where(missing[..., None], ycbcr_to_rgb(filled), image).astype(np.float32)
 
 
 @dataclass(frozen=True)
