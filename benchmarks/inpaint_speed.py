@@ -9,7 +9,9 @@ another ``--size``) with the course protocol's first hole (``evaluation.
 inpainting_test_mask``, seed 0: free-form strokes over 10-25 % of the image). The
 model is loaded once and warmed up by one fill (TensorFlow traces its graph on the
 first call), as in a notebook or a widget; then ``models.inpaint`` (the network,
-the composite with the known pixels) and scikit-image's biharmonic inpainting
+the composite with the known pixels; "U-Net": the default, the luma through the
+network and the chroma by biharmonic inpainting; "U-Net RGB": ``chroma="network"``,
+the three channels through the network) and scikit-image's biharmonic inpainting
 (``evaluation.classical_inpainters()["biharmonic"]``) fill the same hole in turn,
 ``--repeats`` times each, so both see the same state of this shared, noisy
 machine. It prints every time, the medians, their ratio, and the median against
@@ -35,6 +37,9 @@ def main() -> None:
     if arguments.repeats < 1 or not 64 <= arguments.size <= 4096:
         parser.exit(2, "error: --repeats must be at least 1 and --size in [64, 4096]\n")
 
+    # TensorFlow's own kernels, as `restore inpaint` and `evaluate inpaint` use (course_lib.cli.OWN_KERNEL_COMMANDS:
+    # faster than oneDNN's for this U-Net); set TF_ENABLE_ONEDNN_OPTS=1 to time oneDNN's.
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     from course_lib import data, degradations, evaluation, models
 
     photo = data.load_image("astronaut")
@@ -44,8 +49,10 @@ def main() -> None:
     damaged = photo * (1 - hole[..., None])
     network = models.load_shipped_inpainter()
     methods = {"U-Net": lambda: models.inpaint(network, damaged, hole),
+               "U-Net RGB": lambda: models.inpaint(network, damaged, hole, chroma="network"),
                "biharmonic": lambda: evaluation.classical_inpainters()["biharmonic"](damaged, hole)}
     methods["U-Net"]()  # warm-up: the first call traces the graph
+    methods["U-Net RGB"]()
     times = {name: [] for name in methods}
     for _ in range(arguments.repeats):
         for name, fill in methods.items():
@@ -56,7 +63,7 @@ def main() -> None:
     print(f"fill a {arguments.size}x{arguments.size} RGB photo, hole {hole.mean():.1%} of it, "
           f"{arguments.repeats} fills each, alternating, {os.cpu_count()} CPUs, model loaded and warmed up")
     for name, values in times.items():
-        print(f"  {name:10s} median {np.median(values):6.2f} s (fills: {', '.join(f'{t:.2f}' for t in values)})")
+        print(f"  {name:11s} median {np.median(values):6.2f} s (fills: {', '.join(f'{t:.2f}' for t in values)})")
     median = float(np.median(times["U-Net"]))
     print(f"U-Net / biharmonic median time: {median / np.median(times['biharmonic']):.2f}x")
     print(f"U-Net median {median:.2f} s: {'within' if median < FLOOR_SECONDS else 'OVER'} the "

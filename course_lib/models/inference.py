@@ -423,7 +423,7 @@ def _inpaint_luma_and_chroma(model, image: np.ndarray, missing: np.ndarray, *, t
     luma = np.clip((ycbcr[..., 0] - _LUMA_OFFSET) / _LUMA_RANGE, 0.0, 1.0).astype(np.float32)
     filled = np.empty_like(ycbcr)
     filled[..., 0] = _LUMA_OFFSET + _LUMA_RANGE * inpaint(model, luma, missing, tile_size=tile_size, margin=margin)
-    filled[..., 1:] = inpaint_biharmonic(ycbcr[..., 1:], missing, channel_axis=-1)
+    filled[..., 1:] = inpaint_biharmonic(ycbcr[..., 1:], missing, channel_axis=-1, split_into_regions=True)
     return np.where(missing[..., None], ycbcr_to_rgb(filled), image).astype(np.float32)
 
 
