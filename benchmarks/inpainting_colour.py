@@ -68,7 +68,8 @@ def main() -> None:
                                                          for name in images}}
                         for method in methods},
         }
-        lines += [f"## {split}: {', '.join(f'{name} {shape[1]}x{shape[0]}' for name, shape in results[split]['images'].items())}",
+        sizes = ", ".join(f"{name} {shape[1]}x{shape[0]}" for name, shape in results[split]["images"].items())
+        lines += [f"## {split}: {sizes}",
                   "", "| method | " + " | ".join(images) + " | PSNR in hole | SSIM in hole |",
                   "|---" * (len(images) + 3) + "|"]
         for method, row in results[split]["methods"].items():

@@ -336,21 +336,35 @@ def pixels(locator) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(np.int16)
 
 
+def _changed(before: np.ndarray, after: np.ndarray) -> float:
+    """The fraction of pixels that differ by more than 8 grey levels in some channel (1.0 for a new shape)."""
+    if after.shape != before.shape:
+        return 1.0
+    return float(np.mean(np.any(np.abs(after - before) > 8, axis=-1)))
+
+
 def wait_for_change(locator, before: np.ndarray, what: str) -> tuple[np.ndarray, float]:
-    """Screenshot `locator` until it differs from `before`; return it and the fraction of changed pixels."""
+    """Screenshot `locator` until it differs from `before` and then stops changing (a slider moved by
+    several key presses may be drawn at a position on the way); return the last picture and the
+    fraction of its pixels that differ from `before`."""
     started = time.monotonic()
     while True:
         after = pixels(locator)
-        if after.shape != before.shape:
-            return after, 1.0
-        changed = float(np.mean(np.any(np.abs(after - before) > 8, axis=-1)))
-        if changed > 0.001:
-            _save(what, before, after)
-            print(f"{what}: {changed:.1%} of the pixels changed after {time.monotonic() - started:.2f} s")
-            return after, changed
+        if _changed(before, after) > 0.001:
+            break
         if time.monotonic() - started > UPDATE_TIMEOUT:
             pytest.fail(f"{what}: the picture did not change in {UPDATE_TIMEOUT} s", pytrace=False)
         time.sleep(0.2)
+    while time.monotonic() - started < UPDATE_TIMEOUT:  # settled: two screenshots 0.3 s apart agree
+        time.sleep(0.3)
+        latest = pixels(locator)
+        if _changed(after, latest) <= 0.001:
+            break
+        after = latest
+    changed = _changed(before, after)
+    _save(what, before, after)
+    print(f"{what}: {changed:.1%} of the pixels changed after {time.monotonic() - started:.2f} s")
+    return after, changed
 
 
 def _save(what: str, before: np.ndarray, after: np.ndarray) -> None:

@@ -26,8 +26,8 @@ from .._dihedral import DIHEDRAL_TRANSFORMS, dihedral_transform
 from .._validation import check_choice, check_image, check_integer, check_mask
 from .denoisers import _check_model, receptive_field, size_multiple
 
-__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "INPAINTING_CHROMA", "inpainting_multiple",
-           "check_inpainting_model", "dihedral_transform", "Throughput", "measure_throughput"]
+__all__ = ["apply_model", "output_scale", "denoise", "super_resolve", "inpaint", "INPAINTING_CHROMA",
+           "inpainting_multiple", "check_inpainting_model", "dihedral_transform", "Throughput", "measure_throughput"]
 
 
 def _model_channels(model) -> int:
@@ -318,7 +318,8 @@ def check_inpainting_model(model):
 INPAINTING_CHROMA = ("biharmonic", "network")
 
 
-def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64, chroma: str = "biharmonic") -> np.ndarray:
+def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64,
+            chroma: str = "biharmonic") -> np.ndarray:
     """Fill the holes of an image with an inpainting generator; the known pixels come back unchanged.
 
     Parameters
