@@ -234,7 +234,7 @@ def run_restore_denoise(arguments) -> int:
     model, description = _load_denoiser(arguments.sigma, blind=arguments.blind, model_path=arguments.model)
     _check_model_fits(model)
     level_option = _noise_level_option(model, arguments.sigma)
-    from ..models import denoise
+    from ..models import denoise  # imported after the checks: it loads TensorFlow
 
     print(f"denoising {len(files)} image(s) with {description}")
     for path, image, output in zip(files, images, outputs):

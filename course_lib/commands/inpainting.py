@@ -269,7 +269,7 @@ def run_restore_inpaint(arguments) -> int:
         fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
     else:
         model, description = _load_inpainting_model(arguments.model)
-        from ..models import inpaint
+        from ..models import inpaint  # imported after the checks: it loads TensorFlow
 
         def fill(damaged, hole):
             return inpaint(model, damaged, hole)

@@ -184,7 +184,7 @@ def run_restore_sr(arguments) -> int:
     outputs = output_paths(files, arguments.out, force=arguments.force)
     images = [read_input_image(path) for path in files]  # read all first: a bad file stops before any work
     model, description = _load_sr_model(arguments.scale, arguments.model)
-    from ..models import super_resolve
+    from ..models import super_resolve  # imported after the checks: it loads TensorFlow
 
     print(f"upscaling {len(files)} image(s) x{arguments.scale} with {description}")
     for path, image, output in zip(files, images, outputs):
