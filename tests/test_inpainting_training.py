@@ -165,7 +165,7 @@ def test_inpaint_tiles_large_images_and_ignores_what_was_in_the_hole(tiny_unet):
     image = rng.random((70, 90, 3)).astype(np.float32)
     hole = np.zeros((70, 90), bool)
     hole[30:40, 40:60] = True
-    whole = models.inpaint(tiny_unet, image, hole)
+    whole = models.inpaint(tiny_unet, image, hole, border=40)
     tiled = models.inpaint(tiny_unet, image, hole, tile_size=16, margin=40)
     np.testing.assert_allclose(tiled, whole, atol=1e-5)  # the margin covers the tiny U-Net's context
     scribbled = image.copy()
@@ -178,7 +178,7 @@ def test_inpaint_tiles_gray_images_through_a_gray_model_and_small_images_in_one_
     rng = np.random.default_rng(2)
     image = rng.random((45, 61)).astype(np.float32)
     hole = rng.random((45, 61)) < 0.2
-    whole = models.inpaint(gray_model, image, hole, margin=40)
+    whole = models.inpaint(gray_model, image, hole, border=40)
     tiled = models.inpaint(gray_model, image, hole, tile_size=16, margin=40)
     np.testing.assert_allclose(tiled, whole, atol=1e-5)
     assert np.array_equal(tiled[~hole], image[~hole]) and tiled.dtype == np.float32
@@ -187,6 +187,34 @@ def test_inpaint_tiles_gray_images_through_a_gray_model_and_small_images_in_one_
     small_hole[3:5, 4:9] = True
     filled = models.inpaint(gray_model, small, small_hole, margin=20)
     assert filled.shape == (9, 13) and np.array_equal(filled[~small_hole], small[~small_hole])
+
+
+def test_an_image_filled_in_one_piece_is_extended_by_the_border_and_a_tiled_one_by_the_margin(tiny_unet, monkeypatch):
+    from course_lib.models import inference
+
+    seen = []
+    run_tiles = inference._run_tiles
+
+    def spy(model, padded, height, width, margin, tile, **options):
+        seen.append((padded.shape[1:3], margin, tile))
+        return run_tiles(model, padded, height, width, margin, tile, **options)
+
+    monkeypatch.setattr(inference, "_run_tiles", spy)
+    rng = np.random.default_rng(4)
+    image = rng.random((37, 51)).astype(np.float32)
+    hole = rng.random((37, 51)) < 0.2
+    models.inpaint(tiny_unet, image, hole)  # one piece: the default border of 16 pixels
+    models.inpaint(tiny_unet, image, hole, border=5)  # rounded up to the tiny U-Net's multiple, 4
+    models.inpaint(tiny_unet, image, hole, tile_size=16, margin=6, border=13)  # tiles: the margin, rounded up
+    assert seen == [((37 + 3 + 32, 51 + 1 + 32), 16, 52), ((37 + 3 + 16, 51 + 1 + 16), 8, 52),
+                    ((37 + 3 + 16, 51 + 1 + 16), 8, 16)]
+    rgb = rng.random((37, 51, 3)).astype(np.float32)
+    seen.clear()
+    models.inpaint(tiny_unet, rgb, hole, border=8)  # the luma of an RGB image takes the border too
+    models.inpaint(tiny_unet, rgb, hole, border=8, chroma="network")
+    assert [shape for shape, _, _ in seen] == [(37 + 3 + 16, 51 + 1 + 16)] * 2
+    with pytest.raises(ValueError, match="border"):
+        models.inpaint(tiny_unet, image, hole, border=-1)
 
 
 def test_inpaint_fills_an_rgb_images_luma_by_the_network_and_its_chroma_by_biharmonic(tiny_unet):

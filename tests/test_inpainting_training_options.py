@@ -214,7 +214,7 @@ def test_help_names_the_new_options(capsys):
         cli.main(["train", "inpaint", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     for option in ("--bottleneck {none,ffc,dilated}", "--bottleneck-blocks", "--frequency-loss {fft,gradient,ssim}",
-                   "--frequency-loss-weight"):
+                   "--frequency-loss-weight", "--scales FACTOR [FACTOR ...]"):
         assert option in text
 
 
@@ -224,6 +224,9 @@ def test_help_names_the_new_options(capsys):
     (["--frequency-loss", "perceptual"], "error: --frequency-loss must be one of 'fft', 'gradient', 'ssim'; got 'perceptual'"),
     (["--frequency-loss-weight", "-1"], "error: --frequency-loss-weight must be a finite number >= 0; got -1"),
     (["--frequency-loss-weight", "nan"], "error: --frequency-loss-weight must be a finite number >= 0; got nan"),
+    (["--scales", "1", "0"], "error: --scales must be factors in (0, 4]; got 0"),
+    (["--scales", "4.5"], "error: --scales must be factors in (0, 4]; got 4.5"),
+    (["--scales", "inf"], "error: --scales must be factors in (0, 4]; got inf"),
 ])
 def test_bad_values_are_one_error_line(arguments, message, tmp_path, capsys):
     code = cli.main(["train", "inpaint", "--out", str(tmp_path / "m.keras"), *arguments])
@@ -237,11 +240,26 @@ def test_train_inpaint_records_the_bottleneck_and_the_loss(tmp_path, monkeypatch
     out = tmp_path / "ffc.keras"
     code = cli.main(["train", "inpaint", "--out", str(out), "--epochs", "1", "--width", "4", "--levels", "3",
                      "--bottleneck", "ffc", "--bottleneck-blocks", "1", "--frequency-loss", "gradient",
-                     "--frequency-loss-weight", "2", "--skip-test"])
+                     "--frequency-loss-weight", "2", "--scales", "1", "1.5", "--skip-test"])
     assert code == 0, capsys.readouterr().err[-2000:]
     record = json.loads(out.with_suffix(".json").read_text())
     config = record["training"]["config"]
     assert (config["bottleneck"], config["bottleneck_blocks"]) == ("ffc", 1)
+    assert config["scales"] == [1.0, 1.5]
     assert (config["frequency_loss"], config["frequency_loss_weight"]) == ("gradient", 2.0)
     assert record["architecture"].startswith("inpainting_unet_ffc")
     assert models.load_model(out).name == "inpainting_unet_ffc"
+
+
+def test_patches_of_an_enlarged_image_are_smoother():
+    rng = np.random.default_rng(0)
+    image = rng.random((64, 64, 3)).astype(np.float32)
+    source = training.ImageSource(names=("noise",), sizes=((64, 64),), loader=lambda index: image,
+                                  description="one 64x64 RGB noise image")
+
+    def roughness(scales):
+        patches = [patch for patch, _ in training.inpainting_patch_generator(
+            source, patch_size=32, count=8, seed=0, scales=scales, augment=False)]
+        return float(np.mean([np.abs(np.diff(patch, axis=0)).mean() for patch in patches]))
+
+    assert roughness((2.0,)) < 0.6 * roughness((1.0,))  # each pixel of the noise spread over about 2x2

@@ -51,6 +51,10 @@ def add_train_inpaint(commands) -> None:
     parser.add_argument("--coverage", type=float, nargs=2, default=[0.05, 0.35], metavar=("LOW", "HIGH"),
                         help="fraction of each training patch the hole covers")
     parser.add_argument("--max-width", type=float, default=32.0, help="widest brush stroke of the holes, in pixels")
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.9, 0.8, 0.7], metavar="FACTOR",
+                        help="each group of training images is resized by one of these factors, drawn at random, "
+                             "before patches are cut (above 1: smoother pixels, as in a larger photo of the same "
+                             "scene; each factor in (0, 4])")
     parser.add_argument("--bottleneck", default="none", metavar="{" + ",".join(BOTTLENECK_CHOICES) + "}",
                         help="residual blocks at the coarsest level, after the hole is closed: none (the first "
                              "version), ffc (fast Fourier convolutions, as in LaMa: one block sees the whole image) "
@@ -77,7 +81,7 @@ FREQUENCY_LOSS_CHOICES = ("fft", "gradient", "ssim")
 
 
 def check_train_inpaint_options(arguments) -> None:
-    """One clear ValueError for a bad --bottleneck, --bottleneck-blocks, --frequency-loss(-weight)."""
+    """One clear ValueError for a bad --bottleneck, --bottleneck-blocks, --frequency-loss(-weight), --scales."""
     import math
 
     for option, value, choices in (("--bottleneck", arguments.bottleneck, BOTTLENECK_CHOICES),
@@ -89,6 +93,9 @@ def check_train_inpaint_options(arguments) -> None:
         raise ValueError(f"--validation-every must be 0 (no hold-out) or at least 2; got {arguments.validation_every}")
     if arguments.bottleneck_blocks < 1:
         raise ValueError(f"--bottleneck-blocks must be at least 1; got {arguments.bottleneck_blocks}")
+    bad_scales = [factor for factor in arguments.scales if not (math.isfinite(factor) and 0 < factor <= 4)]
+    if bad_scales:
+        raise ValueError(f"--scales must be factors in (0, 4]; got {bad_scales[0]:g}")
     weight = arguments.frequency_loss_weight
     if not math.isfinite(weight) or weight < 0:
         raise ValueError(f"--frequency-loss-weight must be a finite number >= 0; got {weight:g}")
@@ -103,8 +110,8 @@ def run_train_inpaint(arguments) -> int:
         return InpaintingTrainingConfig(
             width=arguments.width, levels=arguments.levels, fill_iterations=arguments.fill_iterations,
             patch_size=arguments.patch_size,
-            coverage=tuple(arguments.coverage), max_width=arguments.max_width, batch_size=arguments.batch_size,
-            steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
+            coverage=tuple(arguments.coverage), max_width=arguments.max_width, scales=tuple(arguments.scales),
+            batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             schedule=arguments.schedule, seed=arguments.seed, precision=arguments.precision,
             bottleneck=arguments.bottleneck, bottleneck_blocks=arguments.bottleneck_blocks,
