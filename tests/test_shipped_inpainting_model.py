@@ -49,10 +49,13 @@ def test_the_provenance_record_tells_how_the_model_was_made(record, inpainter):
     assert record["parameters"] == inpainter.count_params()
     assert trained["fast_mode"] is False
     assert trained["dataset"].startswith("train400") and "download train400" in trained["dataset"]
+    for name in data.list_images(split="train", kind="photo"):
+        assert f"zz_photo_{name}.png" in trained["dataset"]  # and the bundled train split's photos, in gray
+    earlier = trained["initial_weights_training"]
     for name in data.load_split("train"):
-        assert f"zz_bundled_{name}.png" in trained["dataset"]  # and the bundled train split, in colour
+        assert f"zz_bundled_{name}.png" in earlier["dataset"]  # the stage before: the whole train split, in colour
     for name in data.load_split("test"):
-        assert name not in trained["data"] + trained["dataset"]  # the test images were never trained on
+        assert name not in trained["data"] + trained["dataset"] + earlier["data"] + earlier["dataset"]  # never trained on
     held_out = set(record["validation"]["psnr_hole"]) - {"mean"}
     assert len(held_out) == 20 and "test_020.png" in held_out  # every 20th Train400 image, never trained on
     assert record["validation"]["summary"][0].startswith("held-out validation images")

@@ -367,9 +367,10 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64, borde
     piece), then padded to a multiple of ``2 ** (levels - 1)`` as the U-Net needs.
     The network's cost grows with the extended area: a 512x512 image extended by 64
     pixels is 1.56 times as many pixels, by 16 only 1.13 times. On the 20 held-out
-    Train400 photos (180x180, the course's inpainting protocol) the shipped model
-    scores the same in the hole with a border of 64, 32 or 16 pixels (17.689,
-    17.690, 17.691 dB), and fills a 512x512 luma plane about 30% faster with 16.
+    Train400 photos (180x180, the course's inpainting protocol) the model shipped
+    until 2026-12-04 scored the same in the hole with a border of 64, 32 or 16
+    pixels (17.689, 17.690, 17.691 dB), and filled a 512x512 luma plane about 30%
+    faster with 16 (``benchmarks/inpaint_speed.py`` times both).
 
     The default `chroma` was chosen with the shipped model on colour photos outside
     the test split, under the course's inpainting protocol (4 seeded holes per
