@@ -340,10 +340,11 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64, borde
     margin : int
         Context around each tile, in pixels (rounded up to the model's size multiple).
     border : int
-        An image filled in one piece (at most `tile_size` plus twice `margin` on
-        each side) is mirror-extended by this many pixels instead (rounded up
-        likewise): it has no neighbouring tiles to see, and the mirror only keeps
-        the convolutions at its own edges from seeing zeros (see Notes).
+        An image no taller and no wider than `tile_size` plus twice `margin` is
+        filled in one piece and mirror-extended by this many pixels instead of
+        `margin` (rounded up likewise): it has no neighbouring tiles to see, and
+        the mirror only keeps the convolutions at its own edges from seeing zeros
+        (see Notes).
     chroma : {"biharmonic", "network"}
         How an RGB image is filled. ``"biharmonic"``: its luma (BT.601 Y, scaled to
         [0, 1]) is filled by the network as a gray image, its two chroma planes (Cb,
