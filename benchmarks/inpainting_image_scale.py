@@ -12,7 +12,8 @@ seen with smoother pixels, as in a larger photo of it, and then scored under the
 course's inpainting protocol (``evaluation.evaluate_inpainting``: 4 seeded free-form
 holes per image covering 10-25 % of it, strokes up to 32 pixels wide *in the
 enlarged image*, known pixels kept, outputs clipped and rounded to 8 bits, PSNR and
-SSIM inside the hole), each model beside biharmonic inpainting. The test split's
+SSIM inside the hole), each model beside biharmonic inpainting and the pull-push
+harmonic fill (``evaluation.classical_inpainters()``). The test split's
 photos are 512x512 and smoother per pixel than Train400's 180x180 crops, which
 is what the factors above 1 stand in for, without looking at the test split.
 
@@ -61,7 +62,7 @@ def main() -> None:
     photos = {path.name: data.read_image(path) for path in chosen}
     networks = ({str(path): models.load_model(path) for path in arguments.model} if arguments.model
                 else {"data/inpainting_unet.keras": models.load_shipped_inpainter()})
-    methods = {"biharmonic": evaluation.classical_inpainters()["biharmonic"]}
+    methods = dict(evaluation.classical_inpainters())  # biharmonic, and the pull-push harmonic fill
     for label, network in networks.items():
         methods[label] = (lambda network: lambda damaged, hole: models.inpaint(network, damaged, hole))(network)
 

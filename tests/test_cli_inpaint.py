@@ -65,7 +65,8 @@ def test_train_inpaint_writes_model_and_provenance_with_the_biharmonic_baseline(
     assert record["training"]["data"].startswith("bundled train split")
     split = record["test_split"]
     assert set(split["psnr_hole"]) == {"camera", "astronaut", "coffee", "coins", "mean"}
-    assert split["biharmonic_psnr_hole"]["mean"] > 10
+    assert split["biharmonic_psnr_hole"]["mean"] > 10 and split["harmonic_psnr_hole"]["mean"] > 10
+    assert "harmonic fill alone" in result.stdout
     assert "partial convolutions" in record["architecture"]
     assert models.inpainting_multiple(models.load_model(out)) == 4
 
@@ -127,12 +128,17 @@ def test_restore_inpaint_fills_each_input_in_its_format_and_keeps_known_pixels(t
     assert filled.dtype == np.float32 and np.array_equal(filled[~array_hole], source[~array_hole])
 
 
-def test_restore_inpaint_biharmonic_needs_no_model(tmp_path, inputs):
+@pytest.mark.parametrize("method", ["biharmonic", "harmonic"])
+def test_restore_inpaint_classical_fills_need_no_model(tmp_path, inputs, method, capsys):
     files, masks = inputs
     out = tmp_path / "out"
-    assert cli.main(["restore", "inpaint", str(files[0]), "--mask", str(masks[0]), "--method", "biharmonic",
-                     "--out", str(out)]) == 0
-    assert data.read_image(out / "gray.png").shape == (20, 23)
+    assert cli.main(["restore", "inpaint", str(files[0]), str(files[1]), "--mask", str(masks[0]), str(masks[1]),
+                     "--method", method, "--out", str(out)]) == 0
+    assert method + " " in capsys.readouterr().out
+    gray, hole = data.read_image(files[0]), data.read_image(masks[0], gray=True) > 0.5
+    filled = data.read_image(out / "gray.png")
+    assert filled.shape == (20, 23) and np.abs(filled - gray)[~hole].max() < 1e-6
+    assert data.read_image(out / "colour.bmp").shape == (12, 14, 3)
 
 
 def test_restore_inpaint_refuses_bad_masks_models_and_overwrites(tmp_path, inputs, tiny_model, capsys):

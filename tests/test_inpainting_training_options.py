@@ -214,8 +214,19 @@ def test_help_names_the_new_options(capsys):
         cli.main(["train", "inpaint", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     for option in ("--bottleneck {none,ffc,dilated}", "--bottleneck-blocks", "--frequency-loss {fft,gradient,ssim}",
-                   "--frequency-loss-weight", "--scales FACTOR [FACTOR ...]"):
+                   "--frequency-loss-weight", "--scales FACTOR [FACTOR ...]", "--image-fill"):
         assert option in text
+
+
+@pytest.mark.parametrize("command", [["train", "dncnn", "--sigma", "25"], ["train", "sr", "--scale", "2"]])
+@pytest.mark.parametrize("scales, bad", [(["1", "0"], "0"), (["5"], "5"), (["nan"], "nan")])
+def test_every_train_command_takes_scales_and_refuses_bad_ones(command, scales, bad, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cli.main([*command, "--help"])
+    assert "--scales FACTOR [FACTOR ...]" in " ".join(capsys.readouterr().out.split())
+    code = cli.main([*command, "--out", str(tmp_path / "m.keras"), "--scales", *scales])
+    assert code == 2 and capsys.readouterr().err.strip() == f"error: --scales must be factors in (0, 4]; got {bad}"
+    assert not any(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("arguments, message", [
@@ -240,15 +251,16 @@ def test_train_inpaint_records_the_bottleneck_and_the_loss(tmp_path, monkeypatch
     out = tmp_path / "ffc.keras"
     code = cli.main(["train", "inpaint", "--out", str(out), "--epochs", "1", "--width", "4", "--levels", "3",
                      "--bottleneck", "ffc", "--bottleneck-blocks", "1", "--frequency-loss", "gradient",
-                     "--frequency-loss-weight", "2", "--scales", "1", "1.5", "--skip-test"])
+                     "--frequency-loss-weight", "2", "--scales", "1", "1.5", "--image-fill", "--skip-test"])
     assert code == 0, capsys.readouterr().err[-2000:]
     record = json.loads(out.with_suffix(".json").read_text())
     config = record["training"]["config"]
     assert (config["bottleneck"], config["bottleneck_blocks"]) == ("ffc", 1)
     assert config["scales"] == [1.0, 1.5]
     assert (config["frequency_loss"], config["frequency_loss_weight"]) == ("gradient", 2.0)
-    assert record["architecture"].startswith("inpainting_unet_ffc")
-    assert models.load_model(out).name == "inpainting_unet_ffc"
+    assert config["image_fill"] is True
+    assert record["architecture"].startswith("inpainting_unet_ffc_image_fill")
+    assert models.load_model(out).name == "inpainting_unet_ffc_image_fill"
 
 
 def test_patches_of_an_enlarged_image_are_smoother():

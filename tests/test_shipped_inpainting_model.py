@@ -27,13 +27,16 @@ def test_the_shipped_inpainter_loads_in_float32_as_an_rgb_unet_that_closes_any_h
     assert inpainter.inputs[0].shape[-1] == 3 and inpainter.inputs[1].shape[-1] == 1
     assert inpainter.get_layer("close_holes").iterations == 16  # diffuses features into what is left of the hole
     assert models.inpainting_multiple(inpainter) == 8
+    fill = inpainter.get_layer("image_fill")  # the decoder is given the pull-push harmonic fill of the image
+    assert (fill.levels, fill.iterations) == (6, 32)
 
 
 def test_the_record_keeps_the_model_ahead_of_biharmonic(record):
-    """Floors the shipped model holds (issue 19 asks for more on the test split: +1.5 dB and a higher SSIM).
+    """Floors the shipped model holds (issue 19 asks for more on the test split: +1.5 dB).
 
     Test split: PSNR inside the hole at least 0.5 dB above biharmonic, averaged over the
-    protocol's holes. Held-out Train400 photos: at least 1.0 dB above it, and a higher SSIM in
+    protocol's holes, and a higher SSIM in the hole; at least 0.3 dB above the harmonic fill it
+    is given. Held-out Train400 photos: at least 1.0 dB above biharmonic, and a higher SSIM in
     the hole. The record's numbers are the training command's own measurement; a test below
     recomputes one of them.
     """
@@ -43,6 +46,10 @@ def test_the_record_keeps_the_model_ahead_of_biharmonic(record):
     held_out = record["validation"]
     assert held_out["psnr_hole"]["mean"] >= held_out["biharmonic_psnr_hole"]["mean"] + 1.0
     assert held_out["ssim_hole"] > held_out["biharmonic_ssim_hole"]
+    assert scores["ssim_hole"] > scores["biharmonic_ssim_hole"]
+    # ... and ahead of the fill it is given: what the network adds is its own.
+    assert scores["psnr_hole"]["mean"] >= scores["harmonic_psnr_hole"]["mean"] + 0.3
+    assert scores["ssim_hole"] > scores["harmonic_ssim_hole"]
 
 
 def test_the_provenance_record_tells_how_the_model_was_made(record, inpainter):

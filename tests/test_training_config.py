@@ -24,7 +24,7 @@ RECORD_KEYS = {
                                     "block", "loss"],
     InpaintingTrainingConfig: ["width", "levels", "fill_iterations", "patch_size", "coverage", "max_width",
                                *SHARED_FIELDS[1:], "bottleneck", "bottleneck_blocks", "frequency_loss",
-                               "frequency_loss_weight"],
+                               "frequency_loss_weight", "image_fill"],
 }
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -115,3 +115,9 @@ def test_the_shipped_provenance_records_read_and_write_back_the_same(path):
     written = config_class.from_dict(record).to_dict()
     assert {key: written[key] for key in record} == record
     assert [key for key in written if key in record] == list(record)  # same order, so the same JSON text
+
+
+def test_the_command_lines_default_scales_are_the_configurations():
+    from course_lib.commands.common import TRAINING_SCALES
+
+    assert TRAINING_SCALES == TrainingConfig().scales

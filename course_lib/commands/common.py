@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import math
 import os
 import platform
 import shlex
@@ -233,6 +234,10 @@ def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_siz
                         help="the learning rate the schedule ends at")
     parser.add_argument("--schedule", choices=["cosine", "step", "constant"], default="cosine",
                         help="how the learning rate decays")
+    parser.add_argument("--scales", type=float, nargs="+", default=list(TRAINING_SCALES), metavar="FACTOR",
+                        help="each group of training images is resized by one of these factors, drawn at random, "
+                             "before patches are cut (above 1: smoother pixels, as in a larger photo of the same "
+                             "scene; each factor in (0, 4])")
     parser.add_argument("--seed", type=int, default=0, help="seeds the weights, the patches and the noise")
     parser.add_argument("--init-from", type=Path, help="start from this model's weights (fine-tuning)")
     parser.add_argument("--checkpoint-dir", type=Path,
@@ -247,6 +252,18 @@ def add_training_options(parser, *, epochs: int, steps_per_epoch: int, batch_siz
                         help="what the network computes in while training: bfloat16 was about 5x faster on a "
                              "Xeon with AMX, but is slower on CPUs without bfloat16 hardware; the saved model "
                              "is float32 either way, and a resumed run may switch")
+
+
+#: The default of --scales: course_lib.training.TrainingConfig's, spelled here so that --help does not import
+#: TensorFlow (tests/test_training_config.py checks that they agree).
+TRAINING_SCALES = (1.0, 0.9, 0.8, 0.7)
+
+
+def check_training_scales(scales) -> None:
+    """One clear ValueError for a --scales factor outside (0, 4]."""
+    bad = [factor for factor in scales if not (math.isfinite(factor) and 0 < factor <= 4)]
+    if bad:
+        raise ValueError(f"--scales must be factors in (0, 4]; got {bad[0]:g}")
 
 
 #: Training sets up to this size are loaded once and kept in memory (Train400 is 13 Mpx, 52 MB as float32).
@@ -300,8 +317,7 @@ def _check_checkpoint_folder(folder: Path, arguments) -> bool:
 
 
 #: Configuration fields whose command-line option is not ``--field-name``.
-_OPTION_NAMES = {"sigma": "--sigma / --blind", "residual": "--plain", "batch_norm": "--batch-norm",
-                 "scales": "the rescaling augmentation (scales, not an option)"}
+_OPTION_NAMES = {"sigma": "--sigma / --blind", "residual": "--plain", "batch_norm": "--batch-norm"}
 
 
 def _mismatch_message(error, option_names: dict) -> str:
@@ -427,6 +443,7 @@ def run_training(
     """
     if arguments.out.suffix != ".keras":
         raise ValueError(f"--out must end with .keras; got {str(arguments.out)!r}")
+    check_training_scales(arguments.scales)
     check_file_path(arguments.out, "--out", force=arguments.force)
     record_path = arguments.out.with_suffix(".json")
     if record_path.is_dir():

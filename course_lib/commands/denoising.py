@@ -93,7 +93,7 @@ def run_train_dncnn(arguments) -> int:
             widths=tuple(arguments.widths), blocks=arguments.blocks, patch_size=arguments.patch_size,
             batch_size=arguments.batch_size, steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
-            precision=arguments.precision,
+            precision=arguments.precision, scales=tuple(arguments.scales),
             schedule=arguments.schedule, seed=arguments.seed,
         )
 

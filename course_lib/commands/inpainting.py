@@ -51,15 +51,15 @@ def add_train_inpaint(commands) -> None:
     parser.add_argument("--coverage", type=float, nargs=2, default=[0.05, 0.35], metavar=("LOW", "HIGH"),
                         help="fraction of each training patch the hole covers")
     parser.add_argument("--max-width", type=float, default=32.0, help="widest brush stroke of the holes, in pixels")
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.9, 0.8, 0.7], metavar="FACTOR",
-                        help="each group of training images is resized by one of these factors, drawn at random, "
-                             "before patches are cut (above 1: smoother pixels, as in a larger photo of the same "
-                             "scene; each factor in (0, 4])")
     parser.add_argument("--bottleneck", default="none", metavar="{" + ",".join(BOTTLENECK_CHOICES) + "}",
                         help="residual blocks at the coarsest level, after the hole is closed: none (the first "
                              "version), ffc (fast Fourier convolutions, as in LaMa: one block sees the whole image) "
                              "or dilated (dilated 3x3 convolutions)")
     parser.add_argument("--bottleneck-blocks", type=int, default=2, help="how many blocks --bottleneck adds")
+    parser.add_argument("--image-fill", action="store_true",
+                        help="give the decoder a smooth fill of the image's own pixels (pull-push and diffusion, "
+                             "no weights) at every level; its convolutions start at zero, so with --init-from a "
+                             "U-Net without it, it starts as exactly that U-Net")
     parser.add_argument("--frequency-loss", default="fft", metavar="{" + ",".join(FREQUENCY_LOSS_CHOICES) + "}",
                         help="the term --frequency-loss-weight adds: fft (L1 between the magnitudes of the 2-D "
                              "FFTs of what output and target hold in the hole) or gradient (L1 between the "
@@ -81,7 +81,7 @@ FREQUENCY_LOSS_CHOICES = ("fft", "gradient", "ssim")
 
 
 def check_train_inpaint_options(arguments) -> None:
-    """One clear ValueError for a bad --bottleneck, --bottleneck-blocks, --frequency-loss(-weight), --scales."""
+    """One clear ValueError for a bad --bottleneck, --bottleneck-blocks, --frequency-loss(-weight)."""
     import math
 
     for option, value, choices in (("--bottleneck", arguments.bottleneck, BOTTLENECK_CHOICES),
@@ -93,9 +93,6 @@ def check_train_inpaint_options(arguments) -> None:
         raise ValueError(f"--validation-every must be 0 (no hold-out) or at least 2; got {arguments.validation_every}")
     if arguments.bottleneck_blocks < 1:
         raise ValueError(f"--bottleneck-blocks must be at least 1; got {arguments.bottleneck_blocks}")
-    bad_scales = [factor for factor in arguments.scales if not (math.isfinite(factor) and 0 < factor <= 4)]
-    if bad_scales:
-        raise ValueError(f"--scales must be factors in (0, 4]; got {bad_scales[0]:g}")
     weight = arguments.frequency_loss_weight
     if not math.isfinite(weight) or weight < 0:
         raise ValueError(f"--frequency-loss-weight must be a finite number >= 0; got {weight:g}")
@@ -115,7 +112,7 @@ def run_train_inpaint(arguments) -> int:
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             schedule=arguments.schedule, seed=arguments.seed, precision=arguments.precision,
             bottleneck=arguments.bottleneck, bottleneck_blocks=arguments.bottleneck_blocks,
-            frequency_loss=arguments.frequency_loss, frequency_loss_weight=arguments.frequency_loss_weight,
+            image_fill=arguments.image_fill, frequency_loss=arguments.frequency_loss, frequency_loss_weight=arguments.frequency_loss_weight,
         )
 
     def train(config, **options):
@@ -155,7 +152,8 @@ def _score_on_images(model, images: dict, label: str) -> dict:
     return {
         "summary": [f"{label}: mean PSNR in the hole {table.mean('model'):.2f} dB "
                     f"(biharmonic {table.mean('biharmonic'):.2f} dB); whole image {table.mean('model', key='psnr_image'):.2f} dB "
-                    f"(biharmonic {table.mean('biharmonic', key='psnr_image'):.2f} dB)"],
+                    f"(biharmonic {table.mean('biharmonic', key='psnr_image'):.2f} dB)",
+                    f"{label}: the pull-push harmonic fill alone, {table.mean('harmonic'):.2f} dB in the hole"],
         "protocol": evaluation.INPAINTING_PROTOCOL,
         "psnr_hole": per_image("model"),
         "biharmonic_psnr_hole": per_image("biharmonic"),
@@ -163,6 +161,8 @@ def _score_on_images(model, images: dict, label: str) -> dict:
         "biharmonic_psnr_image": per_image("biharmonic", "psnr_image"),
         "ssim_hole": round(table.mean("model", key="ssim"), 4),
         "biharmonic_ssim_hole": round(table.mean("biharmonic", key="ssim"), 4),
+        "harmonic_psnr_hole": per_image("harmonic"),
+        "harmonic_ssim_hole": round(table.mean("harmonic", key="ssim"), 4),
     }
 
 
@@ -188,8 +188,9 @@ def add_restore_inpaint(commands) -> None:
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (not the inputs' or masks' folder: they are never replaced)")
     parser.add_argument("--model", type=Path, help="a .keras inpainting model of your own ([damaged, hole] -> image)")
-    parser.add_argument("--method", choices=["model", "biharmonic"], default="model",
-                        help="the course's network, or scikit-image's biharmonic inpainting")
+    parser.add_argument("--method", choices=["model", "biharmonic", "harmonic"], default="model",
+                        help="the course's network, scikit-image's biharmonic inpainting, or the course's "
+                             "pull-push harmonic fill (the smooth first guess the network is given)")
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
     parser.set_defaults(handler=run_restore_inpaint)
 
@@ -272,8 +273,9 @@ def run_restore_inpaint(arguments) -> int:
     check_not_inputs(outputs, arguments.mask, option="--out")
     images = [read_input_image(path) for path in files]  # read everything first: a bad file stops before any work
     holes = [read_hole_mask(mask, image.shape) for mask, image in zip(arguments.mask, images)]
-    if arguments.method == "biharmonic":
-        fill, description = evaluation.classical_inpainters()["biharmonic"], "biharmonic inpainting"
+    if arguments.method in ("biharmonic", "harmonic"):
+        fill = evaluation.classical_inpainters()[arguments.method]
+        description = {"biharmonic": "biharmonic inpainting", "harmonic": "the pull-push harmonic fill"}[arguments.method]
     else:
         model, description = _load_inpainting_model(arguments.model)
         from ..models import inpaint  # imported after the checks: it loads TensorFlow
@@ -307,7 +309,8 @@ def add_evaluate_inpaint(commands) -> None:
         formatter_class=HelpFormatter)
     parser.add_argument("--testset", type=Path, help="a folder of images (default: the bundled test split)")
     parser.add_argument("--methods", nargs="+", choices=INPAINTING_METHODS, default=list(INPAINTING_METHODS),
-                        help="methods to compare (shipped: the course's model)")
+                        help="methods to compare (biharmonic: scikit-image's; harmonic: the course's pull-push "
+                             "fill, the first guess the shipped model is given; shipped: the course's model)")
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="extra .keras inpainting models")
     parser.add_argument("--seed", type=int, default=0, help="seeds the holes")
     parser.add_argument("--masks-per-image", type=int, default=4,

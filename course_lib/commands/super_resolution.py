@@ -80,7 +80,7 @@ def run_train_sr(arguments) -> int:
             patch_size=arguments.patch_size, batch_size=arguments.batch_size,
             steps_per_epoch=arguments.steps_per_epoch, epochs=arguments.epochs,
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
-            precision=arguments.precision,
+            precision=arguments.precision, scales=tuple(arguments.scales),
             schedule=arguments.schedule, seed=arguments.seed,
         )
 

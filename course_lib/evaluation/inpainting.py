@@ -43,7 +43,7 @@ __all__ = [
 
 #: Every inpainting method the course compares: the classical ones (:func:`classical_inpainters`),
 #: and ``shipped``, the course's network (labelled ``"course model"`` in the tables; :func:`shipped_inpainters`).
-INPAINTING_METHODS = ("biharmonic", "shipped")
+INPAINTING_METHODS = ("biharmonic", "harmonic", "shipped")
 
 #: The protocol's holes: free-form strokes covering this fraction of each image ...
 INPAINTING_COVERAGE = (0.10, 0.25)
@@ -116,7 +116,11 @@ def inpainting_scores(clean, estimate, hole) -> dict:
 
 
 def classical_inpainters() -> dict:
-    """``{name: function(damaged, hole) -> filled}``: the classical baselines (scikit-image's biharmonic).
+    """``{name: function(damaged, hole) -> filled}``: the classical baselines.
+
+    ``biharmonic`` is scikit-image's ``inpaint_biharmonic``; ``harmonic`` is the
+    course's pull-push harmonic fill (:func:`course_lib.models.pyramid_fill`), the
+    smooth fill the shipped network is given as a first guess.
 
     Each checks its input as :func:`course_lib.models.inpaint` does (a ValueError for a bad
     image or a hole that is not a binary mask of the image's height and width).
@@ -128,7 +132,14 @@ def classical_inpainters() -> dict:
         hole = check_mask(hole, "hole", shape=damaged.shape)
         return inpaint_biharmonic(damaged, hole, channel_axis=-1 if damaged.ndim == 3 else None).astype(np.float32)
 
-    return {"biharmonic": biharmonic}
+    def harmonic(damaged, hole):
+        from ..models import pyramid_fill
+
+        damaged = check_image(damaged, "image")
+        hole = check_mask(hole, "hole", shape=damaged.shape)
+        return pyramid_fill(damaged, hole)
+
+    return {"biharmonic": biharmonic, "harmonic": harmonic}
 
 
 @dataclass(frozen=True)

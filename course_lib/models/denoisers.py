@@ -226,13 +226,16 @@ def receptive_field(model) -> int:
 def describe_model(model) -> str:
     """One line: name, parameters, convolution layers, receptive field, residual or plain."""
     model = _check_model(model)
-    from .inpainting import PartialConv2D
+    from .inpainting import PartialConv2D, PyramidFill
 
     partial = [layer for layer in model.layers if isinstance(layer, PartialConv2D)]
     if partial:  # an inpainting U-Net: its field is not a single window, so say what it is made of
         levels = 1 + sum(layer.strides > 1 for layer in partial)
+        image_fill = any(isinstance(layer, PyramidFill) for layer in model.layers)
         return (f"{model.name}, {model.count_params():,} parameters, {len(partial)} partial convolutions, "
-                f"U-Net with {levels} resolution levels, fills the hole (takes the damaged image and its mask)")
+                f"U-Net with {levels} resolution levels"
+                + (", its decoder given a pull-push harmonic fill of the image" if image_fill else "")
+                + ", fills the hole (takes the damaged image and its mask)")
     convolutions = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
     batch_norms = sum(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers)
     names = {layer.name for layer in model.layers}

@@ -18,6 +18,7 @@ training patches are augmented with too); it costs 8x the time and usually adds
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -421,6 +422,47 @@ def inpaint(model, image, hole, *, tile_size: int = 512, margin: int = 64, borde
         filled = generated[0]
     known = missing[..., None] if array.ndim == 3 else missing
     return np.where(known, filled, array).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=8)
+def _pyramid_fill_layer(levels: int, iterations: int):
+    """One layer per setting, kept: its compiled graph is traced on the first call only."""
+    from .inpainting import PyramidFill
+
+    return PyramidFill(levels=levels, iterations=iterations)
+
+
+def pyramid_fill(image, hole, *, levels: int = 6, iterations: int = 32) -> np.ndarray:
+    """Fill the hole of an image smoothly, without a network: pull-push and diffusion (a harmonic fill).
+
+    The parameter-free fill an inpainting U-Net with ``image_fill=True`` gives its
+    decoder (:class:`course_lib.models.PyramidFill`, where the method is
+    described), applied to an image on its own: a classical baseline beside
+    biharmonic inpainting.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        ``(H, W)`` gray or ``(H, W, C)`` in [0, 1]; the values in the hole are ignored.
+    hole : array_like
+        ``(H, W)`` mask, True where a pixel is missing.
+    levels, iterations : int
+        Of :class:`~course_lib.models.PyramidFill`; the defaults are the network's.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32, the shape of `image`, the known pixels unchanged; each channel
+        filled on its own.
+    """
+    array = check_image(image, "image").astype(np.float32)
+    missing = check_mask(hole, "hole", shape=array.shape)
+    planes = array[None, ..., None] if array.ndim == 2 else array[None]
+    valid = (~missing).astype(np.float32)[None, ..., None]
+    filled = np.asarray(_pyramid_fill_layer(levels, iterations)([planes * valid, valid]))[0]
+    filled = filled[..., 0] if array.ndim == 2 else filled
+    selected = missing if array.ndim == 2 else missing[..., None]
+    return np.where(selected, filled, array).astype(np.float32)
 
 
 #: BT.601 luma on the 8-bit scale spans [16, 235]: ``(Y - 16) / 219`` is a gray image in [0, 1].

@@ -41,6 +41,7 @@ from .._validation import check_choice, check_in_range, check_integer
 __all__ = [
     "PartialConv2D",
     "CloseHoles",
+    "PyramidFill",
     "SplitChannels",
     "RealFFT2D",
     "InverseRealFFT2D",
@@ -198,6 +199,121 @@ class CloseHoles(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "iterations": self.iterations}
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class PyramidFill(keras.layers.Layer):
+    """Fill the hole of an image smoothly at full resolution: pull-push, then diffusion at each level.
+
+    Called on ``[image, valid_mask]`` (``(N, H, W, C)`` and ``(N, H, W, 1)``, 1 =
+    known); returns the image with its hole filled, the known pixels unchanged.
+    Parameter-free: it gives the network a smooth first guess of every missing
+    pixel, the kind of fill diffusion (harmonic or biharmonic inpainting) is good
+    at, so that the network's own layers can spend themselves on what diffusion
+    misses.
+
+    Parameters
+    ----------
+    levels : int
+        Coarser levels of the pyramid. *Pull*: level :math:`l + 1` averages the
+        known pixels of each 2x2 block of level :math:`l`,
+
+        .. math:: f_{l+1} = \\frac{\\text{pool}(m_l f_l)}{\\text{pool}(m_l)}, \\qquad
+                  m_{l+1} = [\\text{pool}(m_l) > 0],
+
+        so a hole shrinks by half at each level; what is still missing at the
+        coarsest gets the mean of the known pixels. *Push*: from the coarsest level
+        down, each level's missing pixels start from the level below, repeated 2x2,
+        and are smoothed by `iterations` steps of
+
+        .. math:: f_p \\leftarrow \\text{mean}_{q \\in N(p)} f_q \\quad (p \\text{ missing}),
+
+        with :math:`N(p)` the 3x3 window: Jacobi steps of Laplace's equation
+        :math:`\\Delta f = 0` in the hole with the known pixels as boundary values
+        (a harmonic fill, the second-order cousin of biharmonic inpainting), cheap
+        because the coarse levels already carry the long-range part.
+    iterations : int
+        Diffusion steps per level.
+    """
+
+    def __init__(self, levels: int = 6, iterations: int = 8, **kwargs):
+        super().__init__(**kwargs)
+        self.levels = check_integer(levels, "levels", minimum=0, maximum=12)
+        self.iterations = check_integer(iterations, "iterations", minimum=0)
+
+    @staticmethod
+    def _window_sum(features):
+        """The sum over each 3x3 window, zeros beyond the border: two passes of three shifted additions.
+
+        (Not ``ops.average_pool``: TensorFlow's own pooling kernel, which the course's inpainting
+        commands use, took 45 ms for a 544x544x3 map on a 2-core AVX2 CPU, these additions 5 ms.)
+        """
+        padded = ops.pad(features, [[0, 0], [1, 1], [1, 1], [0, 0]])
+        rows = padded[:, :, :-2] + padded[:, :, 1:-1] + padded[:, :, 2:]
+        return rows[:, :-2] + rows[:, 1:-1] + rows[:, 2:]
+
+    def _diffuse(self, filled, known, valid):
+        if not self.iterations:
+            return filled
+        per_window = 1.0 / self._window_sum(ops.ones_like(valid))  # 1/9 inside, 1/6 or 1/4 at the border
+        missing = 1.0 - valid
+
+        def step(_, filled):  # `known` is 0 where a pixel is missing
+            return known + missing * (self._window_sum(filled) * per_window)
+
+        return ops.fori_loop(0, self.iterations, step, filled)
+
+    def call(self, inputs):
+        image, valid = inputs
+        filled = self._eager_fill()(ops.cast(image, "float32"), ops.cast(valid, "float32"))
+        return ops.cast(filled, self.compute_dtype)
+
+    def _eager_fill(self):
+        """:meth:`_fill`, as one compiled TensorFlow function when the layer runs eagerly.
+
+        ``models.inpaint`` calls a network eagerly, and eagerly the ~3,400 small
+        operations of the diffusion steps cost about 0.2 ms each to dispatch: 1.1 s
+        for a 544x544 RGB map, against about 0.2 s as one graph (2-core AVX2 CPU).
+        The graph is traced once per layer, for any image size; its steps are a
+        loop (``ops.fori_loop``), so the trace holds each level's step once.
+        """
+        if keras.backend.backend() != "tensorflow":
+            return self._fill
+        import tensorflow as tf
+
+        if not tf.executing_eagerly():
+            return self._fill
+        if getattr(self, "_compiled_fill", None) is None:
+            any_map = tf.TensorSpec([None, None, None, None], tf.float32)
+            self._compiled_fill = tf.function(self._fill, input_signature=[any_map, any_map])
+        return self._compiled_fill
+
+    def _fill(self, image, valid):
+        image = ops.cast(image, "float32")
+        valid = ops.cast(valid, "float32")
+        known = image * valid
+        pyramid = [(known, valid)]
+        for _ in range(self.levels):
+            summed = ops.average_pool(known * valid, 2, strides=2, padding="same")
+            weight = ops.average_pool(valid, 2, strides=2, padding="same")
+            valid = ops.cast(weight > 0, "float32")
+            known = summed / ops.maximum(weight, 1e-6) * valid
+            pyramid.append((known, valid))
+        count = ops.sum(valid, axis=(1, 2), keepdims=True)
+        mean = ops.sum(known, axis=(1, 2), keepdims=True) / ops.maximum(count, 1.0)
+        filled = known + (1.0 - valid) * mean
+        for level_known, level_valid in reversed(pyramid[:-1]):
+            height, width = ops.shape(level_known)[1], ops.shape(level_known)[2]
+            coarse = ops.repeat(ops.repeat(filled, 2, axis=1), 2, axis=2)[:, :height, :width, :]
+            filled = level_valid * level_known + (1.0 - level_valid) * coarse
+            filled = self._diffuse(filled, level_known, level_valid)
+        return filled
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "levels": self.levels, "iterations": self.iterations}
 
 
 @keras.saving.register_keras_serializable(package="course_lib")
@@ -373,7 +489,8 @@ def _ffc_block(local, global_, local_channels: int, global_channels: int, *, nam
 
 def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, close_holes: bool = True,
                     fill_iterations: int = 16, bottleneck: str = "none", bottleneck_blocks: int = 2,
-                    global_ratio: float = 0.75, dilation_rates=(2, 4, 8), seed: int = 0) -> keras.Model:
+                    global_ratio: float = 0.75, dilation_rates=(2, 4, 8), image_fill: bool = False,
+                    seed: int = 0) -> keras.Model:
     """A U-Net of partial convolutions that fills holes: ``(damaged image, hole mask) -> image``.
 
     Parameters
@@ -405,6 +522,11 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     dilation_rates : sequence of int
         With ``"dilated"``: block ``b`` dilates its first convolution by
         ``dilation_rates[b % len(dilation_rates)]``.
+    image_fill : bool
+        Give the decoder a smooth fill of the image itself (:class:`PyramidFill`,
+        6 levels, 32 steps each) at every level: the fill and the hole, averaged
+        down to the level, go through a 3x3 convolution that starts at zero and is
+        added to the level's features. See Notes.
     seed : int
         Seeds every initializer: the same seed gives the same network.
 
@@ -425,6 +547,17 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     it is valid in either), a 3x3 partial convolution. A last 3x3 partial
     convolution gives the image. Liu et al. use 7 levels and 512x512 inputs; this
     smaller version trains on a CPU.
+
+    **Image fill.** Inside a wide hole the decoder otherwise knows only what
+    the coarsest level's features say, upsampled by repetition; a smooth fill of
+    the pixels themselves is a better start for smooth regions. Because its
+    convolutions start at zero, a network with ``image_fill=True`` computes
+    exactly what the same network without it computes, so it can be fine-tuned
+    from one. The fill's settings were chosen on Train400's 20 held-out photos
+    under the course's protocol (4 stroke holes each): in-hole PSNR 17.70, 17.73,
+    17.75, 17.75 dB for (levels, steps) = (6, 8), (6, 16), (6, 32), (8, 32),
+    against 16.14 dB for biharmonic inpainting; enlarged 2x, 19.70 dB (6, 32)
+    against 18.96.
 
     **Bottleneck.** Each block is residual, ``x + F(x)``, and the last convolution
     of ``F`` starts at zero, so an untrained network with a bottleneck computes
@@ -501,6 +634,9 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
     damaged = keras.Input((None, None, channels), name="damaged")
     hole = keras.Input((None, None, 1), name="hole")
     valid = keras.layers.Rescaling(-1.0, offset=1.0, name="valid")(hole)  # 1 - hole: 1 where the pixel is known
+    if image_fill:
+        smooth = PyramidFill(levels=6, iterations=32, name="image_fill")([damaged, valid])
+        fill_and_hole = keras.layers.Concatenate(name="image_fill_and_hole")([smooth, hole])
     features, mask = PartialConv2D(width, 5, activation="relu", kernel_initializer=initializer(0),
                                    name="encoder_0")([damaged, valid])
     skips = [(features, mask)]
@@ -538,8 +674,16 @@ def inpainting_unet(*, channels: int = 1, width: int = 32, levels: int = 4, clos
         features, mask = PartialConv2D(level_width, 3, activation=keras.layers.LeakyReLU(0.2),
                                        kernel_initializer=initializer(10 + level),
                                        name=f"decoder_{level}")([features, mask])
+        if image_fill:
+            guide = fill_and_hole
+            if level:
+                guide = keras.layers.AveragePooling2D(2**level, name=f"image_fill_{level}_pool")(guide)
+            guide = keras.layers.Conv2D(level_width, 3, padding="same", kernel_initializer="zeros",
+                                        name=f"image_fill_{level}_conv")(guide)
+            features = keras.layers.Add(name=f"image_fill_{level}_add")([features, guide])
     output, _ = PartialConv2D(channels, 3, kernel_initializer=initializer(20), name="to_image")([features, mask])
     name = "inpainting_unet" if bottleneck == "none" else f"inpainting_unet_{bottleneck}"
+    name += "_image_fill" if image_fill else ""
     return keras.Model([damaged, hole], output, name=name)
 
 

@@ -245,6 +245,9 @@ class InpaintingTrainingConfig(TrainingConfig):
         "none" is the first version's network.
     bottleneck_blocks : int
         How many (ignored with ``bottleneck="none"``).
+    image_fill : bool
+        Give the decoder a smooth fill of the image (:class:`course_lib.models.PyramidFill`);
+        False is the first version's network.
     patch_size : int
         Side of the training patches; at least 16 and a multiple of ``2 ** (levels - 1)``.
     coverage : (float, float)
@@ -278,6 +281,7 @@ class InpaintingTrainingConfig(TrainingConfig):
     bottleneck_blocks: int = 2
     frequency_loss: str = "fft"
     frequency_loss_weight: float = 0.0
+    image_fill: bool = False
 
     _record_order: ClassVar[tuple] = ("width", "levels", "fill_iterations", "patch_size", "coverage", "max_width")
 
@@ -296,6 +300,8 @@ class InpaintingTrainingConfig(TrainingConfig):
                              f"got {self.patch_size}")
         check_choice(self.bottleneck, "bottleneck", BOTTLENECKS)
         check_integer(self.bottleneck_blocks, "bottleneck_blocks", minimum=1)
+        if not isinstance(self.image_fill, bool):
+            raise ValueError(f"image_fill must be True or False; got {self.image_fill!r}")
         check_choice(self.frequency_loss, "frequency_loss", tuple(FREQUENCY_LOSSES))
         check_positive(self.frequency_loss_weight, "frequency_loss_weight", allow_zero=True)
         object.__setattr__(self, "frequency_loss_weight", float(self.frequency_loss_weight))
@@ -317,13 +323,15 @@ def build_inpainting(config: InpaintingTrainingConfig):
 
     return inpainting_unet(channels=3, width=config.width, levels=config.levels,
                            fill_iterations=config.fill_iterations, bottleneck=config.bottleneck,
-                           bottleneck_blocks=config.bottleneck_blocks, seed=config.seed)
+                           bottleneck_blocks=config.bottleneck_blocks, image_fill=config.image_fill,
+                           seed=config.seed)
 
 
 #: Layers a network may have beyond its `initial_weights` (a regular expression on the names): the
-#: residual blocks of a bottleneck, whose last convolution starts at zero, so a U-Net given a
-#: bottleneck and started from the same U-Net without one computes exactly what that one did.
-ADDED_LAYERS = r"bottleneck_\d+_"
+#: residual blocks of a bottleneck, whose last convolution starts at zero, and the convolutions of the
+#: image fill, which start at zero too, so a U-Net given either and started from the same U-Net without
+#: them computes exactly what that one did.
+ADDED_LAYERS = r"bottleneck_\d+_|image_fill_"
 
 
 def train_inpainting(
