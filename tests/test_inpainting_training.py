@@ -173,6 +173,32 @@ def test_inpaint_tiles_large_images_and_ignores_what_was_in_the_hole(tiny_unet):
     np.testing.assert_allclose(models.inpaint(tiny_unet, scribbled, hole), whole, atol=1e-6)
 
 
+def test_inpaint_runs_the_network_as_one_graph_that_fills_as_the_eager_network_does_and_goes_with_it(monkeypatch):
+    import gc
+    import weakref
+
+    from course_lib.models import inference
+
+    network = models.inpainting_unet(channels=3, width=4, levels=3, seed=1, image_fill=True)
+    rng = np.random.default_rng(5)
+    hole = rng.random((40, 52)) < 0.25
+    sizes = [(40, 52), (28, 36), (33, 45)]  # a new size after the first traces once more, then any size fits
+    as_graph = [models.inpaint(network, rng.random(size + (3,)).astype(np.float32), hole[: size[0], : size[1]],
+                               chroma="network") for size in sizes]
+    assert network in inference._GRAPH_CALLS
+    rng = np.random.default_rng(5)
+    rng.random((40, 52))
+    monkeypatch.setattr(inference, "_graph_call", lambda model: model)  # the network called eagerly, layer by layer
+    eagerly = [models.inpaint(network, rng.random(size + (3,)).astype(np.float32), hole[: size[0], : size[1]],
+                              chroma="network") for size in sizes]
+    for graph_fill, eager_fill in zip(as_graph, eagerly):
+        np.testing.assert_allclose(graph_fill, eager_fill, atol=1e-5)
+    reference = weakref.ref(network)
+    del network, as_graph
+    gc.collect()
+    assert reference() is None  # the compiled call does not keep the network alive
+
+
 def test_inpaint_tiles_gray_images_through_a_gray_model_and_small_images_in_one_piece():
     gray_model = models.inpainting_unet(channels=1, width=4, levels=3, seed=1)
     rng = np.random.default_rng(2)
