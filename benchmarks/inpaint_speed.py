@@ -10,7 +10,9 @@ inpainting_test_mask``, seed 0: free-form strokes over 10-25 % of the image). Th
 model is loaded once and warmed up by one fill (TensorFlow traces its graph on the
 first call), as in a notebook or a widget; then ``models.inpaint`` (the network,
 the composite with the known pixels; "U-Net": the default, the luma through the
-network and the chroma by biharmonic inpainting; "U-Net, border 64": the same with
+network and the chroma by biharmonic inpainting; "U-Net, eager": the same with the
+network called layer by layer instead of as one TensorFlow graph, as before the
+evening of 2026-12-04; "U-Net, border 64": the same with
 the image mirror-extended by 64 pixels instead of 16, as before 2026-12-04; "U-Net
 RGB": ``chroma="network"``, the three channels through the network) and
 scikit-image's biharmonic inpainting
@@ -43,6 +45,7 @@ def main() -> None:
     # faster than oneDNN's for this U-Net); set TF_ENABLE_ONEDNN_OPTS=1 to time oneDNN's.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     from course_lib import data, degradations, evaluation, models
+    from course_lib.models import inference
 
     photo = data.load_image("astronaut")
     if arguments.size != photo.shape[0]:
@@ -50,7 +53,16 @@ def main() -> None:
     hole = evaluation.inpainting_test_mask(photo.shape[:2], seed=0)
     damaged = photo * (1 - hole[..., None])
     network = models.load_shipped_inpainter()
+
+    def eagerly(**options):  # the network called layer by layer, as models.inpaint did before 2026-12-04
+        compiled, inference._graph_call = inference._graph_call, lambda model: model
+        try:
+            return models.inpaint(network, damaged, hole, **options)
+        finally:
+            inference._graph_call = compiled
+
     methods = {"U-Net": lambda: models.inpaint(network, damaged, hole),
+               "U-Net, eager": eagerly,
                "U-Net, border 64": lambda: models.inpaint(network, damaged, hole, border=64),
                "U-Net RGB": lambda: models.inpaint(network, damaged, hole, chroma="network"),
                "biharmonic": lambda: evaluation.classical_inpainters()["biharmonic"](damaged, hole)}
@@ -69,6 +81,7 @@ def main() -> None:
         print(f"  {name:16s} median {np.median(values):6.2f} s (fills: {', '.join(f'{t:.2f}' for t in values)})")
     median = float(np.median(times["U-Net"]))
     print(f"U-Net / biharmonic median time: {median / np.median(times['biharmonic']):.2f}x")
+    print(f"U-Net / U-Net, eager median time: {median / np.median(times['U-Net, eager']):.2f}x")
     print(f"U-Net median {median:.2f} s: {'within' if median < FLOOR_SECONDS else 'OVER'} the "
           f"{FLOOR_SECONDS:.0f}-second floor of issue 19")
 
