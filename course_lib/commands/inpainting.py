@@ -112,7 +112,8 @@ def run_train_inpaint(arguments) -> int:
             learning_rate=arguments.learning_rate, final_learning_rate=arguments.final_learning_rate,
             schedule=arguments.schedule, seed=arguments.seed, precision=arguments.precision,
             bottleneck=arguments.bottleneck, bottleneck_blocks=arguments.bottleneck_blocks,
-            image_fill=arguments.image_fill, frequency_loss=arguments.frequency_loss, frequency_loss_weight=arguments.frequency_loss_weight,
+            image_fill=arguments.image_fill, frequency_loss=arguments.frequency_loss,
+            frequency_loss_weight=arguments.frequency_loss_weight,
         )
 
     def train(config, **options):
@@ -275,7 +276,8 @@ def run_restore_inpaint(arguments) -> int:
     holes = [read_hole_mask(mask, image.shape) for mask, image in zip(arguments.mask, images)]
     if arguments.method in ("biharmonic", "harmonic"):
         fill = evaluation.classical_inpainters()[arguments.method]
-        description = {"biharmonic": "biharmonic inpainting", "harmonic": "the pull-push harmonic fill"}[arguments.method]
+        description = {"biharmonic": "biharmonic inpainting",
+                       "harmonic": "the pull-push harmonic fill"}[arguments.method]
     else:
         model, description = _load_inpainting_model(arguments.model)
         from ..models import inpaint  # imported after the checks: it loads TensorFlow
