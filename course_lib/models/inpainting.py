@@ -271,9 +271,11 @@ class PyramidFill(keras.layers.Layer):
     def _eager_fill(self):
         """:meth:`_fill`, as one compiled TensorFlow function when the layer runs eagerly.
 
-        ``models.inpaint`` calls a network eagerly, and eagerly the ~3,400 small
-        operations of the diffusion steps cost about 0.2 ms each to dispatch: 1.1 s
-        for a 544x544 RGB map, against about 0.2 s as one graph (2-core AVX2 CPU).
+        ``models.pyramid_fill`` calls the layer eagerly, as does a notebook that calls
+        a network on its own (``models.inpaint`` runs it as a graph), and eagerly the
+        ~3,400 small operations of the diffusion steps cost about 0.2 ms each to
+        dispatch: 1.1 s for a 544x544 RGB map, against about 0.2 s as one graph
+        (2-core AVX2 CPU).
         The graph is traced once per layer, for any image size; its steps are a
         loop (``ops.fori_loop``), so the trace holds each level's step once.
         """
