@@ -48,10 +48,11 @@ def _graph_call(model):
     """`model` called as one TensorFlow graph, traced for any image size: ``call([damaged, hole], training=False)``.
 
     Called eagerly, a Keras network dispatches each of its operations on its own;
-    as one graph, TensorFlow also fuses and reuses memory across them. For the
-    shipped inpainting U-Net on a 544x544 RGB window that took 0.55 of the eager
-    time (2-core EPYC, in one run beside the eager call), the fills equal to
-    within 1e-6. The first call traces the graph (a few seconds), a second image
+    as one graph, TensorFlow also fuses and reuses memory across them. The
+    shipped inpainting U-Net's fill of a 512x512 RGB photo took 1.17 s as a graph
+    against 1.75 s eagerly (medians of 5 alternating fills, ``benchmarks/
+    inpaint_speed.py``, 2-core EPYC, 2026-12-04), the fills equal to within
+    1e-6. The first call traces the graph (a few seconds), a second image
     size traces it once more for any size (``reduce_retracing``), and later sizes
     reuse it. Other backends get `model` itself.
     """
