@@ -181,16 +181,13 @@ def test_inpaint_runs_the_network_as_one_graph_that_fills_as_the_eager_network_d
 
     network = models.inpainting_unet(channels=3, width=4, levels=3, seed=1, image_fill=True)
     rng = np.random.default_rng(5)
-    hole = rng.random((40, 52)) < 0.25
-    sizes = [(40, 52), (28, 36), (33, 45)]  # a new size after the first traces once more, then any size fits
-    as_graph = [models.inpaint(network, rng.random(size + (3,)).astype(np.float32), hole[: size[0], : size[1]],
-                               chroma="network") for size in sizes]
+    # a new size after the first traces once more, then any size fits
+    cases = [(rng.random(size + (3,)).astype(np.float32), rng.random(size) < 0.25)
+             for size in [(40, 52), (28, 36), (33, 45)]]
+    as_graph = [models.inpaint(network, image, hole, chroma="network") for image, hole in cases]
     assert network in inference._GRAPH_CALLS
-    rng = np.random.default_rng(5)
-    rng.random((40, 52))
     monkeypatch.setattr(inference, "_graph_call", lambda model: model)  # the network called eagerly, layer by layer
-    eagerly = [models.inpaint(network, rng.random(size + (3,)).astype(np.float32), hole[: size[0], : size[1]],
-                              chroma="network") for size in sizes]
+    eagerly = [models.inpaint(network, image, hole, chroma="network") for image, hole in cases]
     for graph_fill, eager_fill in zip(as_graph, eagerly):
         np.testing.assert_allclose(graph_fill, eager_fill, atol=1e-5)
     reference = weakref.ref(network)
