@@ -232,8 +232,13 @@ def describe_model(model) -> str:
     if partial:  # an inpainting U-Net: its field is not a single window, so say what it is made of
         levels = 1 + sum(layer.strides > 1 for layer in partial)
         image_fill = any(isinstance(layer, PyramidFill) for layer in model.layers)
+        blocks = {name.split("_")[1] for name in (layer.name for layer in model.layers)
+                  if name.startswith("bottleneck_") and name.split("_")[1].isdigit()}
+        kind = "fast Fourier" if any(layer.name == "bottleneck_split" for layer in model.layers) else "dilated"
+        bottleneck = (f", {len(blocks)} residual block{'s' if len(blocks) > 1 else ''} of {kind} convolutions "
+                      "at the coarsest level") if blocks else ""
         return (f"{model.name}, {model.count_params():,} parameters, {len(partial)} partial convolutions, "
-                f"U-Net with {levels} resolution levels"
+                f"U-Net with {levels} resolution levels" + bottleneck
                 + (", its decoder given a pull-push harmonic fill of the image" if image_fill else "")
                 + ", fills the hole (takes the damaged image and its mask)")
     convolutions = sum(isinstance(layer, keras.layers.Conv2D) for layer in model.layers)
