@@ -279,7 +279,8 @@ def test_inpaint_rejects_bad_arguments(tiny_unet):
 def test_describe_model_names_the_unet():
     text = models.describe_model(models.inpainting_unet(channels=3, width=4, levels=3))
     assert "partial convolutions" in text and "3 resolution levels" in text and "residual block" not in text
-    for bottleneck, blocks, kind in [("dilated", 2, "2 residual blocks of dilated"), ("ffc", 1, "1 residual block of fast Fourier")]:
+    for bottleneck, blocks, kind in [("dilated", 2, "2 residual blocks of dilated"),
+                                     ("ffc", 1, "1 residual block of fast Fourier")]:
         text = models.describe_model(models.inpainting_unet(channels=1, width=4, levels=3, bottleneck=bottleneck,
                                                             bottleneck_blocks=blocks))
         assert f"{kind} convolutions at the coarsest level" in text, text
