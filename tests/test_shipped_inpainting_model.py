@@ -31,29 +31,30 @@ def test_the_shipped_inpainter_loads_in_float32_as_an_rgb_unet_that_closes_any_h
     assert models.inpainting_multiple(inpainter) == 8
     fill = inpainter.get_layer("image_fill")  # the decoder is given the pull-push harmonic fill of the image
     assert (fill.levels, fill.iterations) == (6, 32)
-    # since run 9: two residual blocks of dilated convolutions (rates 2 and 4) after CloseHoles
-    assert [inpainter.get_layer(f"bottleneck_{block}_dilated").dilation_rate for block in (0, 1)] == [(2, 2), (4, 4)]
-    assert "2 residual blocks of dilated convolutions" in models.describe_model(inpainter)
+    # since run 10: three residual blocks of dilated convolutions (rates 2, 4 and 8) after CloseHoles
+    rates = [inpainter.get_layer(f"bottleneck_{block}_dilated").dilation_rate for block in (0, 1, 2)]
+    assert rates == [(2, 2), (4, 4), (8, 8)]
+    assert "3 residual blocks of dilated convolutions" in models.describe_model(inpainter)
 
 
 def test_the_record_keeps_the_model_ahead_of_biharmonic(record):
-    """Floors the shipped model holds (issue 19 asks for more on the test split: +1.5 dB).
+    """Issue 19's floors, and what the shipped model holds beyond them.
 
-    Test split: PSNR inside the hole at least 1.2 dB above biharmonic, averaged over the
-    protocol's holes, and a higher SSIM in the hole; at least 0.6 dB above the harmonic fill it
-    is given. Held-out Train400 photos: at least 1.5 dB above biharmonic, and a higher SSIM in
+    Test split: PSNR inside the hole at least 1.5 dB above biharmonic, averaged over the
+    protocol's holes, and a higher SSIM in the hole; at least 0.9 dB above the harmonic fill it
+    is given. Held-out Train400 photos: at least 1.7 dB above biharmonic, and a higher SSIM in
     the hole. The record's numbers are the training command's own measurement; a test below
     recomputes one of them.
     """
     scores = record["test_split"]
-    assert scores["psnr_hole"]["mean"] >= scores["biharmonic_psnr_hole"]["mean"] + 1.2
+    assert scores["psnr_hole"]["mean"] >= scores["biharmonic_psnr_hole"]["mean"] + 1.5
     assert scores["psnr_image"]["mean"] > scores["biharmonic_psnr_image"]["mean"]
     held_out = record["validation"]
-    assert held_out["psnr_hole"]["mean"] >= held_out["biharmonic_psnr_hole"]["mean"] + 1.5
+    assert held_out["psnr_hole"]["mean"] >= held_out["biharmonic_psnr_hole"]["mean"] + 1.7
     assert held_out["ssim_hole"] > held_out["biharmonic_ssim_hole"]
     assert scores["ssim_hole"] > scores["biharmonic_ssim_hole"]
     # ... and ahead of the fill it is given: what the network adds is its own.
-    assert scores["psnr_hole"]["mean"] >= scores["harmonic_psnr_hole"]["mean"] + 0.6
+    assert scores["psnr_hole"]["mean"] >= scores["harmonic_psnr_hole"]["mean"] + 0.9
     assert scores["ssim_hole"] > scores["harmonic_ssim_hole"]
 
 
